@@ -1,0 +1,123 @@
+"""Rollout Planner: plan a phased enterprise-system rollout and watch for the known failure modes."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from planner.config import CONFIGS
+from planner.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("PLANNER_INSTANCE_PATH") or str(ROOT / "instance"),
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    environment = os.environ.get("PLANNER_ENV", "development")
+    app.config.from_object(CONFIGS[environment])
+    app.config.from_prefixed_env("PLANNER")
+    if config_overrides:
+        app.config.update(config_overrides)
+    _finish_config(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    _init_login(app)
+    from planner.core.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    _init_sqlite(app)
+
+    from planner.core.errors import register_error_handlers
+    from planner.core.permissions import register_access_guard
+    from planner.core.security_headers import register_security_headers
+    from planner.core.templating import register_template_helpers
+    from planner.core.transaction import register_request_transaction
+
+    register_access_guard(app)
+    register_request_transaction(app)
+    register_security_headers(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    _register_blueprints(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    """Fill in what depends on other settings: the default database, the secret key, cookies."""
+    config = app.config
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not config["SQLALCHEMY_DATABASE_URI"]:
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'planner.db'}"
+    if not config["SECRET_KEY"]:
+        if config["REQUIRE_SECRET_KEY"]:
+            raise RuntimeError("SECRET_KEY must be set in production (PLANNER_ENV=production).")
+        config["SECRET_KEY"] = _local_secret_key(Path(app.instance_path) / "secret_key")
+    is_https = config["BASE_URL"].startswith("https://")
+    config["SESSION_COOKIE_SECURE"] = is_https
+    config["REMEMBER_COOKIE_SECURE"] = is_https
+    config["PREFERRED_URL_SCHEME"] = "https" if is_https else "http"
+
+
+def _local_secret_key(path: Path) -> str:
+    """A secret key generated once for this machine and kept in the instance folder."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        key = secrets.token_hex(32)
+        handle.write(key)
+    return key
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from planner.auth.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.refresh_view = "auth.login"
+    login_manager.session_protection = "basic"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.needs_refresh_message = _l("Please enter your password again to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.needs_refresh_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user_pk, _sep, token = user_id.partition(":")
+        if not user_pk.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(user_pk))
+        if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
+            return None
+        return user
+
+
+def _init_sqlite(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from planner.core.sqlite import configure_sqlite_engine
+
+    with app.app_context():
+        configure_sqlite_engine(db.engine)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from planner import auth, people, programmes
+    from planner.auth.cli import bp as auth_cli
+    from planner.core import views as core_views
+    from planner.core.cli import bp as core_cli
+    from planner.demo.cli import bp as demo_cli
+
+    app.register_blueprint(core_views.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(programmes.bp)
+    app.register_blueprint(people.bp)
+    app.register_blueprint(auth_cli)
+    app.register_blueprint(core_cli)
+    app.register_blueprint(demo_cli)

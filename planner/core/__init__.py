@@ -1,0 +1,1 @@
+"""Cross-cutting pieces every area uses: permissions, errors, audit log, request transactions."""

@@ -1,0 +1,84 @@
+"""Writing the audit log. Services call these for every create, update and delete."""
+import datetime as dt
+import enum
+from decimal import Decimal
+
+from flask import has_request_context
+from flask_login import current_user
+from sqlalchemy import inspect
+
+from planner.core.models import AuditEvent
+from planner.extensions import db
+
+#: columns that are bookkeeping, or secrets, and never belong in the log
+UNLOGGED_COLUMNS = frozenset({"id", "created_at", "updated_at", "version", "password_hash", "session_token"})
+
+
+def _plain(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _logged_columns(obj) -> list[str]:
+    return [attr.key for attr in inspect(obj).mapper.column_attrs if attr.key not in UNLOGGED_COLUMNS]
+
+
+def _actor():
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.id, current_user.email
+    return None, "system"
+
+
+def _programme_id(obj) -> int | None:
+    if obj.__class__.__name__ == "Programme":
+        return obj.id
+    return getattr(obj, "programme_id", None)
+
+
+def _record(action: str, obj, changes: dict) -> AuditEvent:
+    db.session.flush()
+    actor_id, actor_label = _actor()
+    event = AuditEvent(
+        actor_user_id=actor_id, actor_label=actor_label, action=action,
+        object_type=obj.__class__.__name__, object_id=obj.id, programme_id=_programme_id(obj),
+        object_label=str(obj)[:300], changes=changes,
+    )
+    db.session.add(event)
+    return event
+
+
+def record_create(obj) -> AuditEvent:
+    """Log a new object with every logged field's initial value."""
+    db.session.flush()
+    changes = {key: [None, _plain(getattr(obj, key))] for key in _logged_columns(obj)}
+    return _record("create", obj, changes)
+
+
+def record_delete(obj) -> AuditEvent:
+    """Log an object about to be deleted, with its last values."""
+    changes = {key: [_plain(getattr(obj, key)), None] for key in _logged_columns(obj)}
+    return _record("delete", obj, changes)
+
+
+def apply_changes(obj, values: dict) -> dict:
+    """Set ``values`` on ``obj`` and return ``{field: [old, new]}`` for the fields that changed."""
+    changes = {}
+    for key, new in values.items():
+        old = getattr(obj, key)
+        if old != new:
+            setattr(obj, key, new)
+            if key not in UNLOGGED_COLUMNS:
+                changes[key] = [_plain(old), _plain(new)]
+    return changes
+
+
+def record_update(obj, changes: dict) -> AuditEvent | None:
+    """Log the changed fields of an object; nothing is logged when nothing changed."""
+    if not changes:
+        return None
+    return _record("update", obj, changes)

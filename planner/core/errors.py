@@ -1,0 +1,90 @@
+"""Domain errors raised by services, and the error pages and JSON errors the app answers with."""
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the change. ``field`` names the form field at fault, if any."""
+
+    status_code = 422
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class StaleEditError(DomainError):
+    """Someone else saved the record after this edit was started."""
+
+    status_code = 409
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or str(_l("Someone else changed this record while you were "
+                                            "editing it. Reload the page to see their changes.")))
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Please log in"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Changed by someone else"),
+    413: _l("Too large"),
+    422: _l("Could not be saved"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+}
+
+ERROR_MESSAGES = {
+    400: _l("The request could not be understood. If you submitted a form, reload the page and try again."),
+    401: _l("You need to log in to see this page."),
+    403: _l("Your role in this programme does not allow this."),
+    404: _l("There is nothing here, or you do not have access to it."),
+    405: _l("This address does not accept that kind of request."),
+    409: _l("Someone else changed this record while you were editing it. Reload to see their changes."),
+    413: _l("The file or form you sent is larger than the planner accepts (5 MB)."),
+    422: _l("Some of what you sent could not be accepted."),
+    429: _l("Too many attempts. Please wait and try again."),
+    500: _l("The planner hit an unexpected error. Nothing was saved. Please try again."),
+}
+
+
+def error_response(code: int, message: str | None = None):
+    message = message or str(ERROR_MESSAGES.get(code, ERROR_MESSAGES[500]))
+    if wants_json():
+        return jsonify(error=str(ERROR_TITLES.get(code, "Error")), message=message), code
+    return render_template("errors/error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500]),
+                           message=message), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http(exc: HTTPException):
+        if exc.code is None or exc.code < 400:
+            return exc
+        message = None
+        if exc.code == 400 and exc.description and "CSRF" in exc.description:
+            message = str(_l("The form expired or came from another site. Reload the page and try again."))
+        response, code = error_response(exc.code, message)
+        if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+            return response, code, {"Allow": ", ".join(exc.valid_methods)}
+        return response, code
+
+    @app.errorhandler(DomainError)
+    def handle_domain(exc: DomainError):
+        return error_response(exc.status_code, exc.message)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_response(500)

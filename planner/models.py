@@ -1,0 +1,75 @@
+"""The declarative base shared by every area, and mixins used across areas."""
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, Integer, MetaData
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(DateTime):
+    """A DateTime stored as naive UTC and always read back as aware UTC.
+
+    SQLite keeps no zone; PostgreSQL's ``timestamp without time zone`` neither. Storing naive UTC
+    on both keeps comparisons and sorting identical across the two databases.
+    """
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=False)
+
+    def bind_processor(self, dialect):
+        parent = super().bind_processor(dialect)
+
+        def process(value):
+            if value is not None:
+                if value.tzinfo is None:
+                    raise ValueError("UTCDateTime needs an aware datetime")
+                value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            return parent(value) if parent else value
+
+        return process
+
+    def result_processor(self, dialect, coltype):
+        parent = super().result_processor(dialect, coltype)
+
+        def process(value):
+            if parent:
+                value = parent(value)
+            if value is not None:
+                value = value.replace(tzinfo=timezone.utc)
+            return value
+
+        return process
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class VersionedMixin:
+    """Optimistic locking: an edit made against an older version is refused, not merged."""
+
+    #: raised by SQLAlchemy on every UPDATE; forms carry it so a stale edit is detected
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version}

@@ -1,0 +1,73 @@
+"""Use-cases of the people affected by a rollout."""
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from planner.core import audit
+from planner.core.errors import DomainError
+from planner.extensions import db
+from planner.people.models import Person
+from planner.programmes.models import Department, Programme, Region
+from planner.programmes.services import check_version
+
+
+def normalise_person_email(email: str, field: str = "email") -> str:
+    """A syntactically valid, lower-cased address (no DNS lookup: people may be on an intranet)."""
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise DomainError(_("This is not a valid email address."), field=field) from None
+
+
+def _check_belongs(model, object_id: int | None, programme_id: int, field: str, message: str) -> None:
+    if object_id is None:
+        return
+    obj = db.session.get(model, object_id)
+    if obj is None or obj.programme_id != programme_id:
+        raise DomainError(message, field=field)
+
+
+def _person_values(programme_id: int, person_id: int | None, *, full_name: str, email: str,
+                   department_id: int | None, job_role: str, region_id: int | None,
+                   is_super_user: bool) -> dict:
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise DomainError(_("A name is needed."), field="full_name")
+    email = normalise_person_email(email)
+    clash = db.session.scalar(select(Person.id).where(Person.programme_id == programme_id, Person.email == email,
+                                                      Person.id != (person_id or 0)))
+    if clash:
+        raise DomainError(_("Someone in this programme already has this email."), field="email")
+    _check_belongs(Department, department_id, programme_id, "department_id",
+                   _("Choose one of this programme's departments."))
+    _check_belongs(Region, region_id, programme_id, "region_id", _("Choose one of this programme's regions."))
+    return {"full_name": full_name, "email": email, "department_id": department_id,
+            "job_role": (job_role or "").strip(), "region_id": region_id, "is_super_user": bool(is_super_user)}
+
+
+def create_person(programme: Programme, **values) -> Person:
+    """Add a person to the programme."""
+    person = Person(programme_id=programme.id, **_person_values(programme.id, None, **values))
+    db.session.add(person)
+    audit.record_create(person)
+    return person
+
+
+def update_person(person: Person, *, expected_version: int | None, **values) -> dict:
+    """Edit a person; returns the changes made (empty when nothing differed)."""
+    check_version(person, expected_version)
+    changes = audit.apply_changes(person, _person_values(person.programme_id, person.id, **values))
+    db.session.flush()
+    audit.record_update(person, changes)
+    return changes
+
+
+def delete_person(person: Person) -> None:
+    """Remove a person from the programme."""
+    programme = db.session.get(Programme, person.programme_id)
+    if programme.sponsor_id == person.id:
+        raise DomainError(_("%(name)s is the programme's executive sponsor. Choose another sponsor first.",
+                            name=person.full_name))
+    audit.record_delete(person)
+    db.session.delete(person)
+    db.session.flush()

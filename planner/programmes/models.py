@@ -1,0 +1,104 @@
+"""A programme (one rollout), its regions and departments, and who holds which role in it."""
+import enum
+from datetime import date
+
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.core.permissions import Role
+from planner.models import Base, TimestampMixin, VersionedMixin
+
+
+class RegionTier(enum.StrEnum):
+    """Where a region stands in the phased rollout (DOMAIN.md: pilot first, then key, then the rest)."""
+
+    PILOT = "pilot"
+    KEY = "key"
+    STANDARD = "standard"
+
+
+def enum_column(enum_class, length: int = 30):
+    """Store an enum by its value as plain text, checked by a named constraint."""
+    return Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
+                create_constraint=True, name=enum_class.__name__.lower(), validate_strings=True)
+
+
+class Programme(TimestampMixin, VersionedMixin, Base):
+    __tablename__ = "programme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    #: the enterprise system being rolled out ("Salesforce Sales Cloud", "SAP S/4HANA")
+    system_name: Mapped[str] = mapped_column(String(200))
+    #: the executive sponsor who speaks for the programme
+    sponsor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL", use_alter=True))
+    start_date: Mapped[date] = mapped_column(Date)
+    #: IANA zone name; programme-wide dates and meetings default to it
+    home_time_zone: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    sponsor = relationship("Person", foreign_keys=[sponsor_id], post_update=True)
+    regions = relationship("Region", back_populates="programme", cascade="all, delete-orphan",
+                           passive_deletes=True, order_by="Region.name")
+    departments = relationship("Department", back_populates="programme", cascade="all, delete-orphan",
+                               passive_deletes=True, order_by="Department.name")
+    memberships = relationship("Membership", back_populates="programme", cascade="all, delete-orphan",
+                               passive_deletes=True)
+
+    def __str__(self) -> str:
+        return f"Programme {self.name}"
+
+
+class Region(TimestampMixin, VersionedMixin, Base):
+    __tablename__ = "region"
+    __table_args__ = (UniqueConstraint("programme_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    tier: Mapped[RegionTier] = mapped_column(enum_column(RegionTier), default=RegionTier.STANDARD)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    #: people working in the region, whether or not each is yet listed in the planner
+    headcount: Mapped[int] = mapped_column(Integer, default=0)
+    #: site readiness: network, access, local constraints
+    site_notes: Mapped[str] = mapped_column(Text, default="")
+
+    programme = relationship(Programme, back_populates="regions")
+
+    def __str__(self) -> str:
+        return f"Region {self.name}"
+
+
+class Department(TimestampMixin, VersionedMixin, Base):
+    __tablename__ = "department"
+    __table_args__ = (UniqueConstraint("programme_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: an IT department: super-users drawn only from IT are a known failure mode
+    is_it: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    programme = relationship(Programme, back_populates="departments")
+
+    def __str__(self) -> str:
+        return f"Department {self.name}"
+
+
+class Membership(TimestampMixin, Base):
+    """A user's role in one programme. A user may hold several roles in the same programme."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "programme_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+
+    user = relationship("User", back_populates="memberships")
+    programme = relationship(Programme, back_populates="memberships")
+
+    def __str__(self) -> str:
+        return f"Membership {self.role.value} of user {self.user_id}"
