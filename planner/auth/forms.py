@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from planner.auth.passwords import MIN_PASSWORD_LENGTH
-from planner.core.forms import VersionedForm, optional_id_field
+from planner.core.forms import VersionedForm, as_choices, optional_id_field
 
 
 class LoginForm(FlaskForm):
@@ -25,8 +25,8 @@ class ChangePasswordForm(FlaskForm):
 
 def language_choices():
     names = {"en": "English"}
-    return [("", _l("Same as my browser"))] + [(code, names.get(code, code))
-                                               for code in current_app.config["LANGUAGES"]]
+    return as_choices([("", _l("Same as my browser"))] + [(code, names.get(code, code))
+                                                          for code in current_app.config["LANGUAGES"]])
 
 
 class AccountForm(FlaskForm):

@@ -7,6 +7,7 @@ from planner.auth import bp, services
 from planner.auth.forms import AccountForm, ChangePasswordForm, LoginForm, UserForm
 from planner.auth.models import User
 from planner.core.errors import DomainError
+from planner.core.forms import as_choices
 from planner.core.pages import page_number, per_page, render_form, render_refused, safe_next_url
 from planner.core.permissions import Permission, login_required, public, require
 from planner.core.transaction import keep_changes
@@ -89,7 +90,8 @@ def _person_choices(email: str | None):
     if email:
         people = db.session.scalars(select(Person).where(Person.email == services.normalise_email(email))
                                     .order_by(Person.id)).all()
-    return [("", _("No linked person"))] + [(str(p.id), f"{p.full_name} ({p.programme.name})") for p in people]
+    return as_choices([("", _("No linked person"))]
+                      + [(p.id, f"{p.full_name} ({p.programme.name})") for p in people])
 
 
 def _load_user(user_id: int) -> User:

@@ -2,7 +2,7 @@
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
 from planner.core.errors import DomainError
@@ -20,12 +20,18 @@ class VersionedForm(FlaskForm):
             return -1
 
 
-_TIME_ZONES: list[tuple[str, str]] = []
+def as_choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
+_TIME_ZONES: list[SelectChoice] = []
+
+
+def time_zone_choices() -> list[SelectChoice]:
     if not _TIME_ZONES:
-        _TIME_ZONES.extend((name, name) for name in sorted(available_timezones()) if "/" in name or name == "UTC")
+        _TIME_ZONES.extend(SelectChoice(name) for name in sorted(available_timezones())
+                           if "/" in name or name == "UTC")
     return _TIME_ZONES
 
 

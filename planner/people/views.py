@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from planner.core.errors import DomainError
+from planner.core.forms import as_choices
 from planner.core.pages import page_number, per_page, render_form, render_refused
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
@@ -20,8 +21,8 @@ def _choices(programme_id: int, model, empty_label: str):
 
 
 def _set_choices(form: PersonForm, programme_id: int) -> None:
-    form.region_id.choices = _choices(programme_id, Region, _("No region"))
-    form.department_id.choices = _choices(programme_id, Department, _("No department"))
+    form.region_id.choices = as_choices(_choices(programme_id, Region, _("No region")))
+    form.department_id.choices = as_choices(_choices(programme_id, Department, _("No department")))
 
 
 def _person_values(form: PersonForm) -> dict:

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from planner.core.forms import TimeZoneField, VersionedForm, optional_id_field
+from planner.core.forms import TimeZoneField, VersionedForm, as_choices, optional_id_field
 from planner.core.permissions import Role
 from planner.programmes.models import RegionTier
 
@@ -24,7 +24,7 @@ class ProgrammeForm(VersionedForm):
 
 class RegionForm(VersionedForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
-    tier = SelectField(_l("Tier"), choices=[(tier.value, label) for tier, label in TIER_LABELS.items()])
+    tier = SelectField(_l("Tier"), choices=as_choices(TIER_LABELS.items()))
     time_zone = TimeZoneField(_l("Time zone"))
     headcount = IntegerField(_l("Headcount"), default=0, validators=[InputRequired(), NumberRange(min=0)])
     site_notes = TextAreaField(_l("Site readiness notes (network, access)"), validators=[Length(max=5000)])
@@ -37,4 +37,4 @@ class DepartmentForm(VersionedForm):
 
 class MembershipForm(FlaskForm):
     user_id = SelectField(_l("User"), coerce=int)
-    role = SelectField(_l("Role"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=as_choices(ROLE_LABELS.items()))

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from planner.auth.models import User
 from planner.core.errors import DomainError
+from planner.core.forms import as_choices
 from planner.core.models import AuditEvent
 from planner.core.pages import page_number, per_page, render_form, render_refused
 from planner.core.permissions import Permission, can, login_required, require
@@ -30,7 +31,7 @@ def _sponsor_choices(programme):
     if programme is not None:
         people = db.session.execute(select(Person.id, Person.full_name).where(
             Person.programme_id == programme.id).order_by(Person.full_name)).all()
-    return [("", _("Not chosen yet"))] + [(str(pid), name) for pid, name in people]
+    return as_choices([("", _("Not chosen yet"))] + people)
 
 
 def _programme_values(form) -> dict:
@@ -223,8 +224,8 @@ def delete_department(programme_id: int, department_id: int):
 def list_members(programme_id: int):
     programme = load_programme(programme_id, Permission.MEMBERS_MANAGE)
     form = MembershipForm()
-    form.user_id.choices = [(uid, email) for uid, email in db.session.execute(
-        select(User.id, User.email).where(User.is_active.is_(True)).order_by(User.email))]
+    form.user_id.choices = as_choices(db.session.execute(
+        select(User.id, User.email).where(User.is_active.is_(True)).order_by(User.email)))
     members = db.session.execute(queries.memberships_of(programme.id)).all()
     if not form.validate_on_submit():
         return render_form("programmes/members.html", form, programme=programme, members=members,

@@ -1,0 +1,175 @@
+"""Test fixtures: one app and one database per run, every test rolled back.
+
+SQLite by default (a file in a temporary folder); PostgreSQL when TEST_DATABASE_URL is set, in a
+fresh database created for this run and dropped at the end. The schema is built by running the
+Alembic migrations, so every run also proves they apply.
+"""
+import os
+import re
+import secrets
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+os.environ["PLANNER_ENV"] = "testing"
+_INSTANCE = tempfile.mkdtemp(prefix="planner-test-instance-")
+os.environ["PLANNER_INSTANCE_PATH"] = _INSTANCE
+
+from planner import create_app  # noqa: E402
+from planner.extensions import db  # noqa: E402
+
+from tests.factories import Factories  # noqa: E402
+
+PASSWORD = "correct horse battery staple"
+
+
+def _create_postgres_database(admin_url: str) -> tuple[str, callable]:
+    """A fresh PostgreSQL database for this run, and a function that drops it."""
+    url = make_url(admin_url)
+    name = f"planner_test_{secrets.token_hex(4)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    admin_url = os.environ.get("TEST_DATABASE_URL")
+    if admin_url:
+        url, drop = _create_postgres_database(admin_url)
+        yield url
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'planner-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _rolled_back(app):
+    """Run each test inside one outer transaction that is rolled back at the end.
+
+    Requests and factories each get their own session (one per app context, as in production),
+    all joined to the outer transaction through savepoints, so a request's commit is real to
+    the next request yet nothing outlives the test.
+    """
+    from flask_sqlalchemy.session import _app_ctx_id
+
+    with app.app_context():
+        engine = db.engine
+    connection = engine.connect()
+    outer = connection.begin()
+    original = db.session
+    db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+                                scopefunc=_app_ctx_id)
+    try:
+        yield connection
+    finally:
+        db.session = original
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def factories(app):
+    return Factories(app)
+
+
+@pytest.fixture
+def make_programme(factories):
+    return factories.programme
+
+
+@pytest.fixture
+def make_user(factories):
+    return factories.user
+
+
+@pytest.fixture
+def make_person(factories):
+    return factories.person
+
+
+@pytest.fixture
+def login_as(client, factories):
+    """Log the test client in as a new user with ``role`` in ``programme`` ("admin" for an admin)."""
+
+    def login(role: str, programme=None, email: str | None = None):
+        user = factories.user_with_role(role, programme, email=email)
+        log_in(client, user.email)
+        return user
+
+    return login
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+def log_in(client, email: str, password: str = PASSWORD, remember: bool = False):
+    page = client.get("/login")
+    data = {"email": email, "password": password, "csrf_token": csrf_token_from(page.get_data(as_text=True))}
+    if remember:
+        data["remember"] = "y"
+    response = client.post("/login", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response
+
+
+def form_post(client, url: str, data: dict, *, page_url: str | None = None, **kwargs):
+    """POST a form the way a browser does: fetch the page for its CSRF token first."""
+    page = client.get(page_url or url)
+    payload = {"csrf_token": csrf_token_from(page.get_data(as_text=True)), **data}
+    return client.post(url, data=payload, **kwargs)
+
+
+@contextmanager
+def count_queries(app):
+    """Count the SQL statements sent while the block runs (savepoint bookkeeping excluded)."""
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK TO|BEGIN|COMMIT|ROLLBACK)", statement, re.I):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "seeds" / "demo"
