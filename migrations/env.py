@@ -112,7 +112,8 @@ def run_migrations_online():
                         raise RuntimeError(f"Migration left broken foreign keys: {broken[:5]}")
         finally:
             if is_sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+                # never hand a connection with foreign keys off back to the pool
+                connection.invalidate()
 
 
 if context.is_offline_mode():

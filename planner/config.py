@@ -48,7 +48,6 @@ class ProductionConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
-    SERVER_NAME = "planner.test"
     BASE_URL = "http://planner.test"
 
 

@@ -1,7 +1,7 @@
 """The declarative base shared by every area, and mixins used across areas."""
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Integer, MetaData
+from sqlalchemy import DateTime, Integer, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -18,41 +18,25 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class UTCDateTime(DateTime):
+class UTCDateTime(TypeDecorator):
     """A DateTime stored as naive UTC and always read back as aware UTC.
 
     SQLite keeps no zone; PostgreSQL's ``timestamp without time zone`` neither. Storing naive UTC
     on both keeps comparisons and sorting identical across the two databases.
     """
 
+    impl = DateTime
     cache_ok = True
 
-    def __init__(self) -> None:
-        super().__init__(timezone=False)
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("UTCDateTime needs an aware datetime")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
 
-    def bind_processor(self, dialect):
-        parent = super().bind_processor(dialect)
-
-        def process(value):
-            if value is not None:
-                if value.tzinfo is None:
-                    raise ValueError("UTCDateTime needs an aware datetime")
-                value = value.astimezone(timezone.utc).replace(tzinfo=None)
-            return parent(value) if parent else value
-
-        return process
-
-    def result_processor(self, dialect, coltype):
-        parent = super().result_processor(dialect, coltype)
-
-        def process(value):
-            if parent:
-                value = parent(value)
-            if value is not None:
-                value = value.replace(tzinfo=timezone.utc)
-            return value
-
-        return process
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
 
 
 class Base(DeclarativeBase):

@@ -8,6 +8,9 @@ from planner.auth.passwords import MIN_PASSWORD_LENGTH
 from planner.core.forms import VersionedForm, as_choices, optional_id_field
 
 
+PASSWORD_LENGTH_MESSAGE = _l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=320)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=1000)])
@@ -17,7 +20,8 @@ class LoginForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
     new_password = PasswordField(_l("New password"),
-                                 validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1000)])
+                                 validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1000,
+                                                                    message=PASSWORD_LENGTH_MESSAGE)])
     confirm_password = PasswordField(_l("Repeat the new password"),
                                      validators=[InputRequired(), EqualTo("new_password",
                                                                           _l("The two passwords differ."))])
@@ -35,8 +39,8 @@ class AccountForm(FlaskForm):
 
 class UserForm(VersionedForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), Email(), Length(max=320)])
-    new_password = PasswordField(_l("Password"), validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH,
-                                                                               max=1000)])
+    new_password = PasswordField(_l("Password"), validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=1000,
+                                                                message=PASSWORD_LENGTH_MESSAGE)])
     is_active = BooleanField(_l("Active (may log in)"), default=True)
     is_admin = BooleanField(_l("Administrator of the whole planner"))
     preferred_language = SelectField(_l("Language"), choices=language_choices)
