@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := planner
 
-.PHONY: run test install install-dev migrate demo clean
+.PHONY: run test install install-dev migrate demo clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,7 @@ test: install-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Collect every user-facing string into messages.pot (the start of a new translation).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o messages.pot .

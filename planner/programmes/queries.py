@@ -1,7 +1,9 @@
 """Read helpers returning Select statements, so pages, exports and charts can compose them."""
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import contains_eager
 
 from planner.auth.models import User
+from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Department, Membership, Programme, Region
 
@@ -14,32 +16,32 @@ def visible_programmes(user) -> Select:
     return query
 
 
-def regions_with_people_counts(programme_id: int) -> Select:
-    """Each region of a programme with how many listed people work there."""
-    people = (select(Person.region_id, func.count(Person.id).label("people"))
-              .where(Person.programme_id == programme_id).group_by(Person.region_id).subquery())
-    return (select(Region, func.coalesce(people.c.people, 0))
-            .outerjoin(people, people.c.region_id == Region.id)
-            .where(Region.programme_id == programme_id).order_by(Region.tier, Region.name))
+def regions_of(programme_id: int) -> Select:
+    """A programme's regions, pilot first, then key, then standard."""
+    tier_order = case({"pilot": 0, "key": 1}, value=Region.tier, else_=2)
+    return select(Region).where(Region.programme_id == programme_id).order_by(tier_order, Region.name)
 
 
-def departments_with_people_counts(programme_id: int) -> Select:
-    people = (select(Person.department_id, func.count(Person.id).label("people"))
-              .where(Person.programme_id == programme_id).group_by(Person.department_id).subquery())
-    return (select(Department, func.coalesce(people.c.people, 0))
-            .outerjoin(people, people.c.department_id == Department.id)
-            .where(Department.programme_id == programme_id).order_by(Department.name))
+def departments_of(programme_id: int) -> Select:
+    return select(Department).where(Department.programme_id == programme_id).order_by(Department.name)
+
+
+def people_counts(column, ids: list[int]) -> dict[int, int]:
+    """How many people each of ``ids`` has, by ``Person.region_id`` or ``Person.department_id``."""
+    if not ids:
+        return {}
+    rows = db.session.execute(select(column, func.count(Person.id)).where(column.in_(ids)).group_by(column))
+    return dict(rows.all())
 
 
 def memberships_of(programme_id: int) -> Select:
-    return (select(Membership, User).join(User, User.id == Membership.user_id)
+    """A programme's memberships with their users loaded, by email."""
+    return (select(Membership).join(User, User.id == Membership.user_id).options(contains_eager(Membership.user))
             .where(Membership.programme_id == programme_id).order_by(User.email, Membership.role))
 
 
 def programme_counts(programme_id: int) -> dict[str, int]:
     """Headline numbers for the overview page, in one query."""
-    from planner.extensions import db
-
     row = db.session.execute(select(
         select(func.count(Region.id)).where(Region.programme_id == programme_id).scalar_subquery(),
         select(func.count(Department.id)).where(Department.programme_id == programme_id).scalar_subquery(),

@@ -59,8 +59,9 @@ def create_programme():
 @login_required
 def show_programme(programme_id: int):
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
-    regions = db.session.execute(queries.regions_with_people_counts(programme.id)).all()
+    regions = db.session.scalars(queries.regions_of(programme.id)).all()
     return render_template("programmes/show.html", programme=programme, regions=regions,
+                           people_by_region=queries.people_counts(Person.region_id, [r.id for r in regions]),
                            counts=queries.programme_counts(programme.id),
                            can_edit=can(Permission.PROGRAMME_EDIT, programme),
                            can_delete=can(Permission.PROGRAMME_DELETE, programme),
@@ -110,8 +111,10 @@ def _region_values(form) -> dict:
 @login_required
 def list_regions(programme_id: int):
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
-    regions = db.session.execute(queries.regions_with_people_counts(programme.id)).all()
+    regions = db.paginate(queries.regions_of(programme.id), page=page_number(), per_page=per_page(),
+                          error_out=False)
     return render_template("programmes/regions.html", programme=programme, regions=regions,
+                           people_by_region=queries.people_counts(Person.region_id, [r.id for r in regions.items]),
                            can_edit=can(Permission.STRUCTURE_EDIT, programme))
 
 
@@ -164,8 +167,11 @@ def delete_region(programme_id: int, region_id: int):
 @login_required
 def list_departments(programme_id: int):
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
-    departments = db.session.execute(queries.departments_with_people_counts(programme.id)).all()
+    departments = db.paginate(queries.departments_of(programme.id), page=page_number(), per_page=per_page(),
+                              error_out=False)
     return render_template("programmes/departments.html", programme=programme, departments=departments,
+                           people_by_department=queries.people_counts(
+                               Person.department_id, [d.id for d in departments.items]),
                            can_edit=can(Permission.STRUCTURE_EDIT, programme))
 
 
@@ -226,7 +232,8 @@ def list_members(programme_id: int):
     form = MembershipForm()
     form.user_id.choices = as_choices(db.session.execute(
         select(User.id, User.email).where(User.is_active.is_(True)).order_by(User.email)))
-    members = db.session.execute(queries.memberships_of(programme.id)).all()
+    members = db.paginate(queries.memberships_of(programme.id), page=page_number(), per_page=per_page(),
+                          error_out=False)
     if not form.validate_on_submit():
         return render_form("programmes/members.html", form, programme=programme, members=members,
                            role_labels=ROLE_LABELS)
