@@ -12,7 +12,8 @@ class BackupNotSupported(Exception):
 def backup_sqlite(engine: Engine, target: Path) -> int:
     """Copy the live database to ``target`` with SQLite's backup API; returns the pages copied.
 
-    The backup API copies a consistent snapshot even while other connections write.
+    The copy is made in one step: in WAL mode a reader does not block writers, and a stepwise
+    copy would restart every time another connection writes between steps.
     """
     if engine.dialect.name != "sqlite":
         raise BackupNotSupported(
@@ -36,7 +37,7 @@ def backup_sqlite(engine: Engine, target: Path) -> int:
 
     try:
         with destination:
-            source.backup(destination, pages=256, progress=progress)
+            source.backup(destination, pages=-1, progress=progress)
     finally:
         destination.close()
         source.close()
