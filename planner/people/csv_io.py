@@ -1,12 +1,13 @@
 """People as CSV: a validated, all-or-nothing import and a formula-safe export."""
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from planner.core.csv_safety import safe_cell
+from planner.core.csv_safety import FORMULA_PREFIXES, safe_cell
 from planner.core.errors import DomainError
 from planner.extensions import db
 from planner.people import services
@@ -17,6 +18,7 @@ COLUMNS = ["full_name", "email", "department", "job_role", "region", "is_super_u
 REQUIRED_COLUMNS = {"full_name", "email"}
 TRUE_WORDS = {"yes", "y", "true", "1", "x"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -48,6 +50,20 @@ def decode_upload(raw: bytes) -> str:
         line = raw[: error.start].count(b"\n") + 1
         raise DomainError(_("Line %(line)d is not valid UTF-8. Save the file as \"CSV UTF-8\" and try again.",
                             line=line)) from None
+
+
+def _first_line(last_line: int, record: dict) -> int:
+    """The line a record starts on: ``csv`` counts to its last line, past any quoted line breaks."""
+    values = [value for key, value in record.items() if key is not None and value] + list(record.get(None) or [])
+    return last_line - sum(len(LINE_BREAK.findall(value)) for value in values)
+
+
+def _cell(value: str | None) -> str:
+    """A cell's text, without the apostrophe ``export_csv`` puts before formula-like values."""
+    text = (value or "").strip()
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
 
 
 def _parse_flag(value: str) -> bool | None:
@@ -90,7 +106,7 @@ def plan_import(programme: Programme, text: str) -> ImportPlan:
     seen_emails: dict[str, int] = {}
 
     try:
-        records = [(reader.line_num, record) for record in reader]
+        records = [(_first_line(reader.line_num, record), record) for record in reader]
     except csv.Error as error:
         plan.problems.append(RowProblem(reader.line_num, _("The file is not readable as CSV: %(error)s",
                                                            error=str(error))))
@@ -99,7 +115,7 @@ def plan_import(programme: Programme, text: str) -> ImportPlan:
         if None in record:
             plan.problems.append(RowProblem(line, _("This row has more values than there are columns.")))
             continue
-        values = {key: (record.get(key) or "").strip() for key in COLUMNS}
+        values = {key: _cell(record.get(key)) for key in COLUMNS}
         if not any(values.values()):
             continue
         reasons = []

@@ -112,7 +112,7 @@ def import_people(programme_id: int):
         return render_refused("people/import.html", form, error, **context)
     plan = csv_io.plan_import(programme, text)
     confirm = PeopleImportConfirmForm(csv_text=text)
-    status = 200 if plan.is_valid else 422
+    status = 422 if plan.problems else 200  # a file with nothing to change is valid, not refused
     return render_template("people/import_preview.html", plan=plan, confirm=confirm, upload=form,
                            **context), status
 

@@ -3,7 +3,7 @@ from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from planner.auth.models import User
 from planner.core import audit
@@ -31,7 +31,7 @@ def check_version(obj, expected_version: int | None) -> None:
 
 def _check_unique(model, programme_id: int | None, column, value, field: str, own_id: int | None,
                   message: str) -> None:
-    query = select(model.id).where(column == value, model.id != (own_id or 0))
+    query = select(model.id).where(func.lower(column) == value.lower(), model.id != (own_id or 0))
     if programme_id is not None:
         query = query.where(model.programme_id == programme_id)
     if db.session.scalar(query):

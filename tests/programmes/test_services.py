@@ -82,7 +82,7 @@ def test_names_unique_within_a_programme_only(app):
         services.create_region(first, name="Pacific", tier="key", time_zone="UTC", headcount=1, site_notes="")
         services.create_region(second, name="Pacific", tier="key", time_zone="UTC", headcount=1, site_notes="")
         with pytest.raises(DomainError) as error:
-            services.create_region(first, name=" Pacific ", tier="key", time_zone="UTC", headcount=1,
+            services.create_region(first, name=" pacific ", tier="key", time_zone="UTC", headcount=1,
                                    site_notes="")
         assert error.value.field == "name"
         with pytest.raises(DomainError):
