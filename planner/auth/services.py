@@ -141,6 +141,8 @@ def create_user(email: str, password: str, *, is_admin: bool = False, is_active:
     """Create an account. Memberships are granted separately, per programme."""
     email = normalise_email(email)
     _check_email_free(email)
+    if not password:
+        raise DomainError(_("A new account needs a password."), field="new_password")
     check_new_password(password)
     user = User(email=email, password_hash=hash_password(password), is_admin=is_admin, is_active=is_active,
                 preferred_language=preferred_language, person_id=person_id)

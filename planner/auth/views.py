@@ -8,7 +8,8 @@ from planner.auth.forms import AccountForm, ChangePasswordForm, LoginForm, UserF
 from planner.auth.models import User
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices
-from planner.core.pages import page_number, per_page, render_form, render_refused, safe_next_url
+from planner.core.pages import (confirm_delete, page_number, per_page, render_form, render_refused, safe_next_url,
+                                save_form)
 from planner.core.permissions import Permission, login_required, public, require
 from planner.core.transaction import keep_changes
 from planner.extensions import db
@@ -47,14 +48,9 @@ def logout():
 @login_required
 def account():
     form = AccountForm(obj=current_user)
-    if not form.validate_on_submit():
-        return render_form("auth/account.html", form)
-    try:
-        services.set_preferred_language(current_user, form.preferred_language.data)
-    except DomainError as error:
-        return render_refused("auth/account.html", form, error)
-    flash(_("Your settings are saved."), "success")
-    return redirect(url_for("auth.account"))
+    return save_form("auth/account.html", form,
+                     lambda: services.set_preferred_language(current_user, form.preferred_language.data),
+                     done=lambda _result: (_("Your settings are saved."), url_for("auth.account")))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -120,19 +116,15 @@ def create_user():
     require(Permission.USERS_MANAGE)
     form = UserForm()
     form.person_id.choices = _person_choices(form.email.data)
-    if not form.validate_on_submit():
-        return render_form("auth/user_form.html", form, user=None)
-    try:
-        user = services.create_user(form.email.data, form.new_password.data or "", is_admin=form.is_admin.data,
-                                    is_active=form.is_active.data,
-                                    preferred_language=form.preferred_language.data,
-                                    person_id=form.person_id.data)
-    except DomainError as error:
-        if error.field == "new_password" and not form.new_password.data:
-            error.message = _("A new account needs a password.")
-        return render_refused("auth/user_form.html", form, error, user=None)
-    flash(_("Account %(email)s created. Now give it a role in a programme.", email=user.email), "success")
-    return redirect(url_for("auth.list_users"))
+    return save_form(
+        "auth/user_form.html", form,
+        lambda: services.create_user(form.email.data, form.new_password.data or "", is_admin=form.is_admin.data,
+                                     is_active=form.is_active.data,
+                                     preferred_language=form.preferred_language.data,
+                                     person_id=form.person_id.data),
+        done=lambda user: (_("Account %(email)s created. Now give it a role in a programme.", email=user.email),
+                           url_for("auth.list_users")),
+        user=None)
 
 
 @bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -141,30 +133,22 @@ def edit_user(user_id: int):
     user = _load_user(user_id)
     form = UserForm(obj=user)
     form.person_id.choices = _person_choices(form.email.data or user.email)
-    if not form.validate_on_submit():
-        return render_form("auth/user_form.html", form, user=user)
-    try:
-        services.update_user(user, acting_user=current_user, expected_version=form.expected_version(),
-                             email=form.email.data, is_admin=form.is_admin.data, is_active=form.is_active.data,
-                             preferred_language=form.preferred_language.data, person_id=form.person_id.data,
-                             new_password=form.new_password.data or "")
-    except DomainError as error:
-        return render_refused("auth/user_form.html", form, error, user=user)
-    flash(_("Account %(email)s saved.", email=user.email), "success")
-    return redirect(url_for("auth.list_users"))
+    return save_form(
+        "auth/user_form.html", form,
+        lambda: services.update_user(user, acting_user=current_user, expected_version=form.expected_version(),
+                                     email=form.email.data, is_admin=form.is_admin.data,
+                                     is_active=form.is_active.data,
+                                     preferred_language=form.preferred_language.data,
+                                     person_id=form.person_id.data, new_password=form.new_password.data or ""),
+        done=lambda _result: (_("Account %(email)s saved.", email=user.email), url_for("auth.list_users")),
+        user=user)
 
 
 @bp.route("/admin/users/<int:user_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_user(user_id: int):
     user = _load_user(user_id)
-    if request.method == "GET":
-        return render_template("confirm_delete.html", what=user.email,
-                               cancel_url=url_for("auth.list_users"))
-    try:
-        services.delete_user(user, acting_user=current_user)
-    except DomainError as error:
-        flash(error.message, "error")
-        return redirect(url_for("auth.list_users"))
-    flash(_("Account %(email)s deleted.", email=user.email), "success")
-    return redirect(url_for("auth.list_users"))
+    back = url_for("auth.list_users")
+    return confirm_delete(what=user.email, delete=lambda: services.delete_user(user, acting_user=current_user),
+                          done_message=_("Account %(email)s deleted.", email=user.email), done_url=back,
+                          cancel_url=back)

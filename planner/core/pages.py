@@ -1,7 +1,8 @@
-"""Small helpers views share: safe redirects, pagination arguments, re-rendering a refused form."""
+"""Small helpers views share: safe redirects, pagination, and the form and delete page patterns."""
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template, request
+from flask import current_app, flash, redirect, render_template, request
 
 from planner.core.errors import DomainError
 from planner.core.forms import show_domain_error
@@ -36,3 +37,34 @@ def render_refused(template: str, form, error: DomainError, **context):
     """Re-render a form with the service's refusal shown; the request's writes roll back."""
     show_domain_error(form, error)
     return render_template(template, form=form, **context), error.status_code
+
+
+def save_form(template: str, form, save: Callable, *, done: Callable[[object], tuple[str, str]], **context):
+    """The create/edit page: show the form; on a valid submit call ``save()``.
+
+    ``done(result)`` gives the flash message and the address to go to. A DomainError from the
+    service is shown on the form (at its field when it names one) and nothing is written.
+    """
+    if not form.validate_on_submit():
+        return render_form(template, form, **context)
+    try:
+        result = save()
+    except DomainError as error:
+        return render_refused(template, form, error, **context)
+    message, next_url = done(result)
+    flash(message, "success")
+    return redirect(next_url)
+
+
+def confirm_delete(*, what: str, delete: Callable[[], None], done_message: str, done_url: str,
+                   cancel_url: str, warning: str | None = None):
+    """The delete page: GET asks for confirmation, POST deletes (a refusal is flashed)."""
+    if request.method == "GET":
+        return render_template("confirm_delete.html", what=what, warning=warning, cancel_url=cancel_url)
+    try:
+        delete()
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(cancel_url)
+    flash(done_message, "success")
+    return redirect(done_url)

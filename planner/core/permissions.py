@@ -7,7 +7,6 @@ belongs to: a user with no role in that programme gets 404 (its objects are not 
 of), a user whose role lacks the permission gets 403. Global admins may do everything.
 """
 import enum
-from functools import wraps
 
 from flask import Flask, abort, request
 from flask_login import current_user

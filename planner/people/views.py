@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices
-from planner.core.pages import page_number, per_page, render_form, render_refused
+from planner.core.pages import (confirm_delete, page_number, per_page, render_form, render_refused,
+                                save_form)
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
 from planner.people import bp, csv_io, queries, services
@@ -20,9 +21,11 @@ def _choices(programme_id: int, model, empty_label: str):
     return [("", empty_label)] + [(str(oid), name) for oid, name in rows]
 
 
-def _set_choices(form: PersonForm, programme_id: int) -> None:
+def _person_form(programme_id: int, person: Person | None = None) -> PersonForm:
+    form = PersonForm(obj=person)
     form.region_id.choices = as_choices(_choices(programme_id, Region, _("No region")))
     form.department_id.choices = as_choices(_choices(programme_id, Department, _("No department")))
+    return form
 
 
 def _person_values(form: PersonForm) -> dict:
@@ -53,32 +56,25 @@ def list_people(programme_id: int):
 @login_required
 def create_person(programme_id: int):
     programme = load_programme(programme_id, Permission.PEOPLE_EDIT)
-    form = PersonForm()
-    _set_choices(form, programme.id)
-    if not form.validate_on_submit():
-        return render_form("people/person_form.html", form, programme=programme, person=None)
-    try:
-        person = services.create_person(programme, **_person_values(form))
-    except DomainError as error:
-        return render_refused("people/person_form.html", form, error, programme=programme, person=None)
-    flash(_("%(name)s added.", name=person.full_name), "success")
-    return redirect(url_for("people.list_people", programme_id=programme.id))
+    form = _person_form(programme.id)
+    return save_form(
+        "people/person_form.html", form, lambda: services.create_person(programme, **_person_values(form)),
+        done=lambda person: (_("%(name)s added.", name=person.full_name),
+                             url_for("people.list_people", programme_id=programme.id)),
+        programme=programme, person=None)
 
 
 @bp.route("/programmes/<int:programme_id>/people/<int:person_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_person(programme_id: int, person_id: int):
     programme, person = load_in_programme(Person, programme_id, person_id, Permission.PEOPLE_EDIT)
-    form = PersonForm(obj=person)
-    _set_choices(form, programme.id)
-    if not form.validate_on_submit():
-        return render_form("people/person_form.html", form, programme=programme, person=person)
-    try:
-        services.update_person(person, expected_version=form.expected_version(), **_person_values(form))
-    except DomainError as error:
-        return render_refused("people/person_form.html", form, error, programme=programme, person=person)
-    flash(_("%(name)s saved.", name=person.full_name), "success")
-    return redirect(url_for("people.list_people", programme_id=programme.id))
+    form = _person_form(programme.id, person)
+    return save_form(
+        "people/person_form.html", form,
+        lambda: services.update_person(person, expected_version=form.expected_version(), **_person_values(form)),
+        done=lambda _changes: (_("%(name)s saved.", name=person.full_name),
+                               url_for("people.list_people", programme_id=programme.id)),
+        programme=programme, person=person)
 
 
 @bp.route("/programmes/<int:programme_id>/people/<int:person_id>/delete", methods=["GET", "POST"])
@@ -86,15 +82,9 @@ def edit_person(programme_id: int, person_id: int):
 def delete_person(programme_id: int, person_id: int):
     programme, person = load_in_programme(Person, programme_id, person_id, Permission.PEOPLE_EDIT)
     back = url_for("people.list_people", programme_id=programme.id)
-    if request.method == "GET":
-        return render_template("confirm_delete.html", what=person.full_name, cancel_url=back)
-    try:
-        services.delete_person(person)
-    except DomainError as error:
-        flash(error.message, "error")
-        return redirect(back)
-    flash(_("%(name)s removed.", name=person.full_name), "success")
-    return redirect(back)
+    return confirm_delete(what=person.full_name, delete=lambda: services.delete_person(person),
+                          done_message=_("%(name)s removed.", name=person.full_name), done_url=back,
+                          cancel_url=back)
 
 
 @bp.route("/programmes/<int:programme_id>/people/import", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -7,7 +7,7 @@ from planner.auth.models import User
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices
 from planner.core.models import AuditEvent
-from planner.core.pages import page_number, per_page, render_form, render_refused
+from planner.core.pages import confirm_delete, page_number, per_page, save_form
 from planner.core.permissions import Permission, can, login_required, require
 from planner.extensions import db
 from planner.people.models import Person
@@ -45,14 +45,12 @@ def create_programme():
     require(Permission.PROGRAMME_CREATE)
     form = ProgrammeForm()
     form.sponsor_id.choices = _sponsor_choices(None)
-    if not form.validate_on_submit():
-        return render_form("programmes/programme_form.html", form, programme=None)
-    try:
-        programme = services.create_programme(**_programme_values(form))
-    except DomainError as error:
-        return render_refused("programmes/programme_form.html", form, error, programme=None)
-    flash(_("Programme %(name)s created. Add its regions and departments next.", name=programme.name), "success")
-    return redirect(url_for("programmes.show_programme", programme_id=programme.id))
+    return save_form(
+        "programmes/programme_form.html", form, lambda: services.create_programme(**_programme_values(form)),
+        done=lambda programme: (
+            _("Programme %(name)s created. Add its regions and departments next.", name=programme.name),
+            url_for("programmes.show_programme", programme_id=programme.id)),
+        programme=None)
 
 
 @bp.route("/programmes/<int:programme_id>")
@@ -76,28 +74,25 @@ def edit_programme(programme_id: int):
     programme = load_programme(programme_id, Permission.PROGRAMME_EDIT)
     form = ProgrammeForm(obj=programme)
     form.sponsor_id.choices = _sponsor_choices(programme)
-    if not form.validate_on_submit():
-        return render_form("programmes/programme_form.html", form, programme=programme)
-    try:
-        services.update_programme(programme, expected_version=form.expected_version(),
-                                  sponsor_id=form.sponsor_id.data, **_programme_values(form))
-    except DomainError as error:
-        return render_refused("programmes/programme_form.html", form, error, programme=programme)
-    flash(_("Programme saved."), "success")
-    return redirect(url_for("programmes.show_programme", programme_id=programme.id))
+    return save_form(
+        "programmes/programme_form.html", form,
+        lambda: services.update_programme(programme, expected_version=form.expected_version(),
+                                          sponsor_id=form.sponsor_id.data, **_programme_values(form)),
+        done=lambda _result: (_("Programme saved."),
+                              url_for("programmes.show_programme", programme_id=programme.id)),
+        programme=programme)
 
 
 @bp.route("/programmes/<int:programme_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_programme(programme_id: int):
     programme = load_programme(programme_id, Permission.PROGRAMME_DELETE)
-    if request.method == "GET":
-        return render_template("confirm_delete.html", what=programme.name,
-                               warning=_("Every region, department, person and role in it is deleted too."),
-                               cancel_url=url_for("programmes.show_programme", programme_id=programme.id))
-    services.delete_programme(programme)
-    flash(_("Programme %(name)s deleted.", name=programme.name), "success")
-    return redirect(url_for("programmes.list_programmes"))
+    return confirm_delete(
+        what=programme.name, delete=lambda: services.delete_programme(programme),
+        warning=_("Every region, department, person and role in it is deleted too."),
+        done_message=_("Programme %(name)s deleted.", name=programme.name),
+        done_url=url_for("programmes.list_programmes"),
+        cancel_url=url_for("programmes.show_programme", programme_id=programme.id))
 
 
 # --- regions ---------------------------------------------------------------------------------
@@ -123,14 +118,11 @@ def list_regions(programme_id: int):
 def create_region(programme_id: int):
     programme = load_programme(programme_id, Permission.STRUCTURE_EDIT)
     form = RegionForm(time_zone=programme.home_time_zone)
-    if not form.validate_on_submit():
-        return render_form("programmes/region_form.html", form, programme=programme, region=None)
-    try:
-        region = services.create_region(programme, **_region_values(form))
-    except DomainError as error:
-        return render_refused("programmes/region_form.html", form, error, programme=programme, region=None)
-    flash(_("Region %(name)s added.", name=region.name), "success")
-    return redirect(url_for("programmes.list_regions", programme_id=programme.id))
+    return save_form(
+        "programmes/region_form.html", form, lambda: services.create_region(programme, **_region_values(form)),
+        done=lambda region: (_("Region %(name)s added.", name=region.name),
+                             url_for("programmes.list_regions", programme_id=programme.id)),
+        programme=programme, region=None)
 
 
 @bp.route("/programmes/<int:programme_id>/regions/<int:region_id>/edit", methods=["GET", "POST"])
@@ -138,27 +130,23 @@ def create_region(programme_id: int):
 def edit_region(programme_id: int, region_id: int):
     programme, region = load_in_programme(Region, programme_id, region_id, Permission.STRUCTURE_EDIT)
     form = RegionForm(obj=region)
-    if not form.validate_on_submit():
-        return render_form("programmes/region_form.html", form, programme=programme, region=region)
-    try:
-        services.update_region(region, expected_version=form.expected_version(), **_region_values(form))
-    except DomainError as error:
-        return render_refused("programmes/region_form.html", form, error, programme=programme, region=region)
-    flash(_("Region %(name)s saved.", name=region.name), "success")
-    return redirect(url_for("programmes.list_regions", programme_id=programme.id))
+    return save_form(
+        "programmes/region_form.html", form,
+        lambda: services.update_region(region, expected_version=form.expected_version(), **_region_values(form)),
+        done=lambda _result: (_("Region %(name)s saved.", name=region.name),
+                              url_for("programmes.list_regions", programme_id=programme.id)),
+        programme=programme, region=region)
 
 
 @bp.route("/programmes/<int:programme_id>/regions/<int:region_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_region(programme_id: int, region_id: int):
     programme, region = load_in_programme(Region, programme_id, region_id, Permission.STRUCTURE_EDIT)
-    if request.method == "GET":
-        return render_template("confirm_delete.html", what=region.name,
-                               warning=_("Its people stay in the programme, without a region."),
-                               cancel_url=url_for("programmes.list_regions", programme_id=programme.id))
-    services.delete_region(region)
-    flash(_("Region %(name)s deleted.", name=region.name), "success")
-    return redirect(url_for("programmes.list_regions", programme_id=programme.id))
+    back = url_for("programmes.list_regions", programme_id=programme.id)
+    return confirm_delete(what=region.name, delete=lambda: services.delete_region(region),
+                          warning=_("Its people stay in the programme, without a region."),
+                          done_message=_("Region %(name)s deleted.", name=region.name), done_url=back,
+                          cancel_url=back)
 
 
 # --- departments -----------------------------------------------------------------------------
@@ -180,15 +168,12 @@ def list_departments(programme_id: int):
 def create_department(programme_id: int):
     programme = load_programme(programme_id, Permission.STRUCTURE_EDIT)
     form = DepartmentForm()
-    if not form.validate_on_submit():
-        return render_form("programmes/department_form.html", form, programme=programme, department=None)
-    try:
-        department = services.create_department(programme, name=form.name.data, is_it=form.is_it.data)
-    except DomainError as error:
-        return render_refused("programmes/department_form.html", form, error, programme=programme,
-                              department=None)
-    flash(_("Department %(name)s added.", name=department.name), "success")
-    return redirect(url_for("programmes.list_departments", programme_id=programme.id))
+    return save_form(
+        "programmes/department_form.html", form,
+        lambda: services.create_department(programme, name=form.name.data, is_it=form.is_it.data),
+        done=lambda department: (_("Department %(name)s added.", name=department.name),
+                                 url_for("programmes.list_departments", programme_id=programme.id)),
+        programme=programme, department=None)
 
 
 @bp.route("/programmes/<int:programme_id>/departments/<int:department_id>/edit", methods=["GET", "POST"])
@@ -197,16 +182,13 @@ def edit_department(programme_id: int, department_id: int):
     programme, department = load_in_programme(Department, programme_id, department_id,
                                               Permission.STRUCTURE_EDIT)
     form = DepartmentForm(obj=department)
-    if not form.validate_on_submit():
-        return render_form("programmes/department_form.html", form, programme=programme, department=department)
-    try:
-        services.update_department(department, expected_version=form.expected_version(), name=form.name.data,
-                                   is_it=form.is_it.data)
-    except DomainError as error:
-        return render_refused("programmes/department_form.html", form, error, programme=programme,
-                              department=department)
-    flash(_("Department %(name)s saved.", name=department.name), "success")
-    return redirect(url_for("programmes.list_departments", programme_id=programme.id))
+    return save_form(
+        "programmes/department_form.html", form,
+        lambda: services.update_department(department, expected_version=form.expected_version(),
+                                           name=form.name.data, is_it=form.is_it.data),
+        done=lambda _result: (_("Department %(name)s saved.", name=department.name),
+                              url_for("programmes.list_departments", programme_id=programme.id)),
+        programme=programme, department=department)
 
 
 @bp.route("/programmes/<int:programme_id>/departments/<int:department_id>/delete", methods=["GET", "POST"])
@@ -214,13 +196,11 @@ def edit_department(programme_id: int, department_id: int):
 def delete_department(programme_id: int, department_id: int):
     programme, department = load_in_programme(Department, programme_id, department_id,
                                               Permission.STRUCTURE_EDIT)
-    if request.method == "GET":
-        return render_template("confirm_delete.html", what=department.name,
-                               warning=_("Its people stay in the programme, without a department."),
-                               cancel_url=url_for("programmes.list_departments", programme_id=programme.id))
-    services.delete_department(department)
-    flash(_("Department %(name)s deleted.", name=department.name), "success")
-    return redirect(url_for("programmes.list_departments", programme_id=programme.id))
+    back = url_for("programmes.list_departments", programme_id=programme.id)
+    return confirm_delete(what=department.name, delete=lambda: services.delete_department(department),
+                          warning=_("Its people stay in the programme, without a department."),
+                          done_message=_("Department %(name)s deleted.", name=department.name), done_url=back,
+                          cancel_url=back)
 
 
 # --- memberships -----------------------------------------------------------------------------
@@ -234,17 +214,17 @@ def list_members(programme_id: int):
         select(User.id, User.email).where(User.is_active.is_(True)).order_by(User.email)))
     members = db.paginate(queries.memberships_of(programme.id), page=page_number(), per_page=per_page(),
                           error_out=False)
-    if not form.validate_on_submit():
-        return render_form("programmes/members.html", form, programme=programme, members=members,
-                           role_labels=ROLE_LABELS)
-    user = db.session.get(User, form.user_id.data)
-    try:
+
+    def grant():
+        user = db.session.get(User, form.user_id.data)
         services.grant_role(programme, user, form.role.data)
-    except DomainError as error:
-        return render_refused("programmes/members.html", form, error, programme=programme, members=members,
-                              role_labels=ROLE_LABELS)
-    flash(_("%(email)s is now %(role)s.", email=user.email, role=ROLE_LABELS[form.role.data]), "success")
-    return redirect(url_for("programmes.list_members", programme_id=programme.id))
+        return user
+
+    return save_form(
+        "programmes/members.html", form, grant,
+        done=lambda user: (_("%(email)s is now %(role)s.", email=user.email, role=ROLE_LABELS[form.role.data]),
+                           url_for("programmes.list_members", programme_id=programme.id)),
+        programme=programme, members=members, role_labels=ROLE_LABELS)
 
 
 @bp.route("/programmes/<int:programme_id>/members/<int:membership_id>/delete", methods=["POST"])
