@@ -85,7 +85,16 @@ def run_migrations_online():
                 directives[:] = []
                 logger.info('No changes in schema detected.')
 
+    def render_item(type_, obj, autogen_context):
+        """Write our UTC timestamp type as a plain DateTime, so migrations never import the app."""
+        from planner.models import UTCDateTime
+
+        if type_ == "type" and isinstance(obj, UTCDateTime):
+            return "sa.DateTime()"
+        return False
+
     conf_args = current_app.extensions['migrate'].configure_args
+    conf_args.setdefault("render_item", render_item)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -1,4 +1,5 @@
 """Rollout Planner: plan a phased enterprise-system rollout and watch for the known failure modes."""
+import importlib
 import os
 import secrets
 from pathlib import Path
@@ -107,8 +108,14 @@ def _init_sqlite(app: Flask) -> None:
         configure_sqlite_engine(db.engine)
 
 
+#: every area that has tables; importing them registers the tables for queries and migrations
+AREAS_WITH_MODELS = ("core", "auth", "programmes", "people", "lifecycle", "rollout", "committee")
+
+
 def _register_blueprints(app: Flask) -> None:
-    from planner import auth, people, programmes
+    for area in AREAS_WITH_MODELS:
+        importlib.import_module(f"planner.{area}.models")
+    from planner import auth, committee, lifecycle, people, programmes, rollout
     from planner.auth.cli import bp as auth_cli
     from planner.core import views as core_views
     from planner.core.cli import bp as core_cli
@@ -118,6 +125,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(programmes.bp)
     app.register_blueprint(people.bp)
+    app.register_blueprint(lifecycle.bp)
+    app.register_blueprint(rollout.bp)
+    app.register_blueprint(committee.bp)
     app.register_blueprint(auth_cli)
     app.register_blueprint(core_cli)
     app.register_blueprint(demo_cli)

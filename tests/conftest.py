@@ -92,6 +92,16 @@ def _rolled_back(app):
 
 
 @pytest.fixture
+def today_is(monkeypatch):
+    """Pin the planner's idea of today: ``today_is(date(2026, 6, 15))``."""
+
+    def pin(day):
+        monkeypatch.setattr("planner.core.clock._source", lambda: day)
+
+    return pin
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -21,6 +21,9 @@ from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Department, Membership, Programme, Region
 from tests.conftest import csrf_token_from, log_in
+from tests.lifecycle import access as lifecycle_access
+from tests.rollout import access as rollout_access
+from tests.rollout import plan_access
 
 # --- the world every case runs in --------------------------------------------------------------
 
@@ -37,12 +40,14 @@ class Side:
     membership: Membership
     #: a user who is not the one acting; the admin user pages point at them
     other_user: User
+    #: ids of the lifecycle, rollout and committee objects: stage_id, wave_id, ... (see _plan_objects)
+    plan_ids: dict[str, int]
 
     def url_values(self) -> dict[str, int]:
         """The id for every placeholder a rule may have, taken from this side's objects."""
         return {"programme_id": self.programme.id, "region_id": self.region.id,
                 "department_id": self.department.id, "person_id": self.person.id,
-                "membership_id": self.membership.id, "user_id": self.other_user.id}
+                "membership_id": self.membership.id, "user_id": self.other_user.id, "fmt": "png", **self.plan_ids}
 
 
 @dataclass
@@ -58,7 +63,45 @@ def _side(factories) -> Side:
     person = factories.person(programme, region_id=region.id, department_id=department.id)
     other_user = factories.user()
     membership = factories.grant(other_user, programme, "viewer")
-    return Side(programme, region, department, person, membership, other_user)
+    return Side(programme, region, department, person, membership, other_user,
+                _plan_objects(factories.app, programme, region))
+
+
+def _plan_objects(app, programme, region) -> dict[str, int]:
+    """One object of every lifecycle, rollout and committee kind, made through the services."""
+    from datetime import date
+
+    from planner.committee import services as committee_services
+    from planner.lifecycle import services as lifecycle_services
+    from planner.lifecycle.models import GoalKind
+    from planner.rollout import services as rollout_services
+
+    with app.app_context():
+        target = db.session.get(Programme, programme.id)
+        stage = lifecycle_services.stages_of(target.id)[0]
+        company_goal = lifecycle_services.create_goal(
+            target, kind=GoalKind.COMPANY, title="Grow repeat business", serves_id=None, unit="%",
+            baseline=None, target=None, actual=None, due_stage_number=6)
+        wave = rollout_services.create_wave(target, name="Pilot", kind="pilot", position=1,
+                                            planned_go_live=date(2026, 10, 5), trial_days=20,
+                                            region_ids=[region.id])
+        defect = rollout_services.report_defect(target, region_id=region.id, title="Slow search",
+                                                severity="high", opened_on=date(2026, 10, 6))
+        holiday = rollout_services.add_holiday(target, day=date(2026, 12, 25), name="Christmas", region_id=None)
+        freeze = rollout_services.add_freeze_window(target, name="Quarter-end", start_on=date(2026, 12, 21),
+                                                    end_on=date(2026, 12, 31))
+        milestone = rollout_services.create_milestone(target, name="Kickoff", kind="kickoff",
+                                                      planned_on=date(2026, 3, 2), actual_on=None)
+        db.session.flush()
+        dependency = rollout_services.add_dependency(target, predecessor_key=f"milestone:{milestone.id}",
+                                                     successor_key=f"wave:{wave.id}", lag_days=0)
+        decision = committee_services.record_decision(target, text="Go ahead", decided_on=date(2026, 9, 1),
+                                                      decided_by="Steering committee", recorded_by_id=None)
+        db.session.commit()
+        return {"stage_id": stage.id, "deliverable_id": stage.deliverables[0].id,
+                "criterion_id": stage.criteria[0].id, "goal_id": company_goal.id, "wave_id": wave.id,
+                "defect_id": defect.id, "holiday_id": holiday.id, "freeze_id": freeze.id,
+                "milestone_id": milestone.id, "dependency_id": dependency.id, "decision_id": decision.id}
 
 
 def build_world(factories) -> World:
@@ -145,7 +188,7 @@ LOGIN = "login"
 
 #: POSTs are sent with a valid CSRF token and no other fields: allowed roles get the form back
 #: with errors (422) or, where nothing needs filling in (deletes, logout), the redirect (302).
-MATRIX: dict[tuple[str, str], tuple] = {
+FOUNDATION_ROWS: dict[tuple[str, str], tuple] = {
     # endpoint, method                                anonymous admin  pm  pm_other committee trainer viewer none
     ("core.healthz", "GET"):                          (200,   200, 200, 200, 200, 200, 200, 200),
     ("auth.login", "GET"):                            (200,   302, 302, 302, 302, 302, 302, 302),
@@ -202,8 +245,12 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("people.export_people", "GET"):                  (LOGIN, 200, 200, 404, 403, 403, 403, 404),
 }
 
+#: rows of the later areas live beside their tests, in the same format
+MATRIX: dict[tuple[str, str], tuple] = {**FOUNDATION_ROWS, **lifecycle_access.ROWS, **rollout_access.ROWS,
+                                         **plan_access.ROWS}
+
 #: delete endpoints -> (model, placeholder): a successful POST must really delete the object
-DELETES = {
+DELETES = {**lifecycle_access.DELETES, **rollout_access.DELETES,
     "auth.delete_user": (User, "user_id"),
     "programmes.delete_programme": (Programme, "programme_id"),
     "programmes.delete_region": (Region, "region_id"),
@@ -240,7 +287,7 @@ def test_access(app, client, factories, endpoint, method, role):
         response = client.post(url, data={"csrf_token": csrf_token(client, role != "anonymous")})
 
     expected = expected_status(endpoint, method, role)
-    body = response.get_data(as_text=True)[:500]
+    body = response.get_data(as_text=True)[:500] if response.mimetype.startswith("text/") else response.mimetype
     if expected == LOGIN:
         assert _is_login_redirect(response), (response.status_code, response.headers.get("Location"), body)
     else:
@@ -301,7 +348,7 @@ def test_an_undeclared_route_is_refused(app):
 # --- objects of one programme through the other's URLs -----------------------------------------
 
 _OBJECT_KEYS = {"region_id": Region, "department_id": Department, "person_id": Person,
-                "membership_id": Membership}
+                "membership_id": Membership, **lifecycle_access.OBJECT_KEYS, **rollout_access.OBJECT_KEYS}
 
 
 @pytest.mark.parametrize("role", ["admin", "pm_both"])

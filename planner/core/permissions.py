@@ -8,7 +8,7 @@ of), a user whose role lacks the permission gets 403. Global admins may do every
 """
 import enum
 
-from flask import Flask, abort, request
+from flask import Flask, abort, g, has_request_context, request
 from flask_login import current_user
 from flask_login import login_required as flask_login_required
 from sqlalchemy import select
@@ -37,6 +37,8 @@ class Permission(enum.StrEnum):
     PEOPLE_EXPORT = "people.export"
     MEMBERS_MANAGE = "members.manage"
     AUDIT_VIEW = "audit.view"
+    PLAN_EDIT = "plan.edit"  # stages, gates, goals, waves, defects, calendar, milestones, dependencies
+    DECISIONS_RECORD = "decisions.record"
 
 
 GLOBAL_PERMISSIONS = frozenset({Permission.PROGRAMME_CREATE, Permission.USERS_MANAGE})
@@ -45,24 +47,31 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PROJECT_MANAGER: frozenset({
         Permission.PROGRAMME_VIEW, Permission.PROGRAMME_EDIT, Permission.STRUCTURE_EDIT,
         Permission.PEOPLE_VIEW, Permission.PEOPLE_EDIT, Permission.PEOPLE_EXPORT,
-        Permission.MEMBERS_MANAGE, Permission.AUDIT_VIEW,
+        Permission.MEMBERS_MANAGE, Permission.AUDIT_VIEW, Permission.PLAN_EDIT, Permission.DECISIONS_RECORD,
     }),
-    Role.COMMITTEE_MEMBER: frozenset({Permission.PROGRAMME_VIEW, Permission.PEOPLE_VIEW}),
+    Role.COMMITTEE_MEMBER: frozenset({Permission.PROGRAMME_VIEW, Permission.PEOPLE_VIEW,
+                                      Permission.DECISIONS_RECORD}),
     Role.TRAINER: frozenset({Permission.PROGRAMME_VIEW, Permission.PEOPLE_VIEW}),
     Role.VIEWER: frozenset({Permission.PROGRAMME_VIEW}),
 }
 
 
 def roles_in(user, programme_id: int) -> set[Role]:
-    """The roles ``user`` holds in one programme (empty for anonymous users)."""
+    """The roles ``user`` holds in one programme (empty for anonymous users).
+
+    Remembered for the rest of the request: a page asks several times (navigation, buttons).
+    """
     if not user.is_authenticated:
         return set()
     from planner.programmes.models import Membership
 
-    rows = db.session.scalars(
-        select(Membership.role).where(Membership.user_id == user.id, Membership.programme_id == programme_id)
-    )
-    return {Role(role) for role in rows}
+    cache = g.setdefault("roles_cache", {}) if has_request_context() else {}
+    key = (user.id, programme_id)
+    if key not in cache:
+        rows = db.session.scalars(select(Membership.role).where(Membership.user_id == user.id,
+                                                                Membership.programme_id == programme_id))
+        cache[key] = frozenset(Role(role) for role in rows)
+    return set(cache[key])
 
 
 def permissions_in(user, programme_id: int) -> frozenset[Permission]:

@@ -17,10 +17,14 @@ class RegionTier(enum.StrEnum):
     STANDARD = "standard"
 
 
-def enum_column(enum_class, length: int = 30):
-    """Store an enum by its value as plain text, checked by a named constraint."""
+def enum_column(enum_class, length: int = 30, name: str | None = None):
+    """Store an enum by its value as plain text, checked by a named constraint.
+
+    Two columns of one table with the same enum need their own ``name``: the constraint is named
+    after it, and PostgreSQL wants constraint names unique per table.
+    """
     return Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
-                create_constraint=True, name=enum_class.__name__.lower(), validate_strings=True)
+                create_constraint=True, name=name or enum_class.__name__.lower(), validate_strings=True)
 
 
 class Programme(TimestampMixin, VersionedMixin, Base):
@@ -37,6 +41,14 @@ class Programme(TimestampMixin, VersionedMixin, Base):
     #: IANA zone name; programme-wide dates and meetings default to it
     home_time_zone: Mapped[str] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: ISO weekday numbers of working days, Monday=1: "12345" is Monday to Friday
+    working_weekdays: Mapped[str] = mapped_column(String(7), default="12345", server_default="12345")
+    #: wave gate: at most this many open critical or high defects in the previous wave's regions
+    gate_max_severe_defects: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: wave gate: at least this share (percent) of the previous wave's people trained
+    gate_min_training_pct: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
+    #: wave gate: at least this share (percent) of licensed users active in the previous wave
+    gate_min_adoption_pct: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
 
     sponsor = relationship("Person", foreign_keys=[sponsor_id], post_update=True)
     regions = relationship("Region", back_populates="programme", cascade="all, delete-orphan",
@@ -63,8 +75,14 @@ class Region(TimestampMixin, VersionedMixin, Base):
     headcount: Mapped[int] = mapped_column(Integer, default=0)
     #: site readiness: network, access, local constraints
     site_notes: Mapped[str] = mapped_column(Text, default="")
+    #: the day the region started using the system for real
+    live_on: Mapped[date | None] = mapped_column(Date)
+    #: the committee decision that let the region go live although its wave gate failed
+    live_override_decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("decision.id", ondelete="SET NULL", use_alter=True))
 
     programme = relationship(Programme, back_populates="regions")
+    live_override_decision = relationship("Decision")
 
     def __str__(self) -> str:
         return f"Region {self.name}"

@@ -59,6 +59,9 @@ def create_programme(*, name: str, system_name: str, start_date: date, home_time
                           description=description or "")
     db.session.add(programme)
     audit.record_create(programme)
+    from planner.lifecycle.services import create_stages_from_template
+
+    create_stages_from_template(programme)
     return programme
 
 

@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from planner.auth.models import User
+from planner.core.clock import today
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices
 from planner.core.models import AuditEvent
@@ -15,6 +16,7 @@ from planner.programmes import bp, queries, services
 from planner.programmes.forms import DepartmentForm, MembershipForm, ProgrammeForm, RegionForm, ROLE_LABELS
 from planner.programmes.loading import load_in_programme, load_programme
 from planner.programmes.models import Department, Membership, Region
+from planner.rollout.status import programme_status
 
 
 @bp.route("/")
@@ -59,6 +61,7 @@ def show_programme(programme_id: int):
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
     regions = db.session.scalars(queries.regions_of(programme.id)).all()
     return render_template("programmes/show.html", programme=programme, regions=regions,
+                           status=programme_status(programme, today()),
                            people_by_region=queries.people_counts(Person.region_id, [r.id for r in regions]),
                            counts=queries.programme_counts(programme.id),
                            can_edit=can(Permission.PROGRAMME_EDIT, programme),

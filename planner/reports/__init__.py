@@ -1,0 +1,1 @@
+"""Reports: charts and exports built from a programme's plan (the Gantt chart lives in gantt.py)."""

@@ -1,0 +1,1 @@
+"""The schedule engine, tested alone: no app, no database."""
