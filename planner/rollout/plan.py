@@ -177,6 +177,10 @@ def preview_replan(programme, change: Change) -> ReplanPreview:
 def apply_replan(programme, change: Change) -> ReplanPreview:
     """Apply a change and everything it moves, in one audited step."""
     preview = preview_replan(programme, change)
+    if preview.conflicts:
+        raise DomainError(_("This re-plan would put a go-live in a freeze window (%(list)s). Choose another date.",
+                            list="; ".join(f"{preview.labels.get(key, key)}: {window.name}"
+                                           for key, window in preview.conflicts)), field="new_start")
     items = load_items(programme.id)
     by_key = {f"stage:{s.id}": s for s in items.stages}
     by_key.update({f"wave:{w.id}": w for w in items.waves})

@@ -36,6 +36,15 @@ def _wave_values(programme_id: int, wave_id: int | None, *, name: str, kind: str
         raise DomainError(_("This programme already has a wave with this name."), field="name")
     if trial_days is None or trial_days < 0:
         raise DomainError(_("The trial period cannot be negative."), field="trial_days")
+    if planned_go_live is not None:
+        freeze = db.session.scalar(select(FreezeWindow).where(
+            FreezeWindow.programme_id == programme_id, FreezeWindow.start_on <= planned_go_live,
+            FreezeWindow.end_on >= planned_go_live))
+        if freeze is not None:
+            raise DomainError(_("%(day)s is in the freeze window %(name)s (%(start)s to %(end)s): no go-live "
+                                "may be placed there.", day=planned_go_live.isoformat(), name=freeze.name,
+                                start=freeze.start_on.isoformat(), end=freeze.end_on.isoformat()),
+                              field="planned_go_live")
     return {"name": name, "kind": _enum(WaveKind, kind, "kind", _("Choose pilot, key, standard or custom.")),
             "position": position or 0, "planned_go_live": planned_go_live, "trial_days": trial_days}
 

@@ -105,6 +105,19 @@ def test_replan_reports_go_lives_landing_in_a_freeze(app, planned):
         preview = plan.preview_replan(programme, plan.Change(key=f"wave:{key_wave.id}", new_start=date(2026, 12, 22)))
         assert [key for key, _window in preview.conflicts] == [f"wave:{key_wave.id}"]
         assert preview.conflicts[0][1].name == "Quarter-end"
+        with pytest.raises(DomainError, match="freeze window"):
+            plan.apply_replan(programme, plan.Change(key=f"wave:{key_wave.id}", new_start=date(2026, 12, 22)))
+
+
+def test_a_wave_cannot_be_planned_to_go_live_in_a_freeze(app, planned):
+    with app.app_context():
+        programme = db.session.get(Programme, planned.id)
+        wave = plan.load_items(programme.id).waves[1]
+        with pytest.raises(DomainError) as error:
+            services.update_wave(wave, expected_version=None, region_ids=[r.id for r in wave.regions],
+                                 name=wave.name, kind=wave.kind, position=wave.position,
+                                 planned_go_live=date(2026, 12, 28), trial_days=wave.trial_days)
+        assert error.value.field == "planned_go_live" and "Quarter-end" in error.value.message
 
 
 def test_replan_refuses_an_unknown_item_or_no_change(app, planned):
