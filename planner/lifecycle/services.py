@@ -133,7 +133,7 @@ def close_stage(stage: Stage, *, closed_on: date, override_reason: str = "",
     if unmet and override_approver_id is None:
         raise DomainError(_("An override needs the person who approved it."), field="override_approver_id")
     values = {"closed_at": utcnow(), "actual_finish": stage.actual_finish or closed_on,
-              "actual_start": stage.actual_start or stage.planned_start or closed_on}
+              "actual_start": stage.actual_start or min(day for day in (stage.planned_start, closed_on) if day)}
     if unmet:
         values["override_reason"] = override_reason
         values["override_approver_id"] = _person_in(stage.programme_id, override_approver_id,

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from planner.extensions import db
 from planner.rollout.calendar import programme_calendar
 from planner.rollout.evidence import evidence
+from planner.programmes.models import Region
 from planner.rollout.models import SEVERE, Defect, Wave, WaveRegion
 
 
@@ -45,11 +46,17 @@ class WaveGate:
         return [check for check in self.checks if check.state is not CheckState.MET]
 
 
-def trial_end(wave: Wave, calendar) -> date | None:
-    """The first working day after the wave's trial period (None before it went live)."""
-    if wave.actual_go_live is None:
+def trial_end_from(live_dates: list[date | None], trial_days: int, calendar) -> date | None:
+    """The first working day after a wave's trial period, which starts when its last region went
+    live; None while any region (or, for an empty wave, any region at all) is not live."""
+    if not live_dates or any(day is None for day in live_dates):
         return None
-    return calendar.add_working_days(calendar.next_working_day(wave.actual_go_live), wave.trial_days)
+    return calendar.add_working_days(calendar.next_working_day(max(live_dates)), trial_days)
+
+
+def trial_end(wave: Wave, calendar) -> date | None:
+    """The first working day after the wave's trial period (None until every region is live)."""
+    return trial_end_from([region.live_on for region in wave.regions], wave.trial_days, calendar)
 
 
 def waves_in_order(programme_id: int) -> list[Wave]:
@@ -64,11 +71,15 @@ def _percent_check(name: str, value: float | None, threshold: int) -> GateCheck:
     return GateCheck(name, state, _("%(value).0f%% (needs at least %(t)d%%).", value=value, t=threshold))
 
 
-def _trial_check(previous: Wave, calendar, today: date) -> GateCheck:
+def _trial_check(previous: Wave, live_dates: list[date | None], calendar, today: date) -> GateCheck:
     name = _("Previous wave's trial period over")
-    end = trial_end(previous, calendar)
+    end = trial_end_from(live_dates, previous.trial_days, calendar)
     if end is None:
-        return GateCheck(name, CheckState.UNMET, _("%(wave)s has not gone live yet.", wave=previous.name))
+        waiting = sum(1 for day in live_dates if day is None)
+        if not live_dates or waiting == len(live_dates):
+            return GateCheck(name, CheckState.UNMET, _("%(wave)s has not gone live yet.", wave=previous.name))
+        return GateCheck(name, CheckState.UNMET, _("%(n)d of %(total)d regions of %(wave)s are not live yet.",
+                                                   n=waiting, total=len(live_dates), wave=previous.name))
     if today < end:
         return GateCheck(name, CheckState.UNMET, _("%(wave)s is in its trial period until %(day)s.",
                                                    wave=previous.name,
@@ -83,9 +94,12 @@ def evaluate_gates(programme, today: date) -> dict[int, WaveGate]:
         return {}
     calendar = programme_calendar(programme)
     regions_of: dict[int, list[int]] = {wave.id: [] for wave in waves}
-    for wave_id, region_id in db.session.execute(select(WaveRegion.wave_id, WaveRegion.region_id).where(
-            WaveRegion.wave_id.in_(list(regions_of)))):
+    live_dates_of: dict[int, list[date | None]] = {wave.id: [] for wave in waves}
+    for wave_id, region_id, live_on in db.session.execute(
+            select(WaveRegion.wave_id, WaveRegion.region_id, Region.live_on)
+            .join(Region, Region.id == WaveRegion.region_id).where(WaveRegion.wave_id.in_(list(regions_of)))):
         regions_of[wave_id].append(region_id)
+        live_dates_of[wave_id].append(live_on)
     severe_by_region = dict(db.session.execute(
         select(Defect.region_id, func.count(Defect.id)).where(
             Defect.programme_id == programme.id, Defect.closed_on.is_(None), Defect.severity.in_(SEVERE))
@@ -97,7 +111,7 @@ def evaluate_gates(programme, today: date) -> dict[int, WaveGate]:
         open_severe = sum(severe_by_region.get(region_id, 0) for region_id in region_ids)
         threshold = programme.gate_max_severe_defects
         checks = [
-            _trial_check(previous, calendar, today),
+            _trial_check(previous, live_dates_of[previous.id], calendar, today),
             GateCheck(_("Open severe defects in the previous wave"),
                       CheckState.MET if open_severe <= threshold else CheckState.UNMET,
                       _("%(n)d open critical or high defects (at most %(t)d allowed).", n=open_severe, t=threshold)),

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from planner.core import audit
 from planner.core.errors import DomainError
@@ -51,8 +52,8 @@ def load_items(programme_id: int) -> PlanItems:
     return PlanItems(
         stages=db.session.scalars(select(Stage).where(Stage.programme_id == programme_id)
                                   .order_by(Stage.number)).all(),
-        waves=db.session.scalars(select(Wave).where(Wave.programme_id == programme_id)
-                                 .order_by(Wave.position, Wave.id)).all(),
+        waves=db.session.scalars(select(Wave).options(selectinload(Wave.regions))
+                                 .where(Wave.programme_id == programme_id).order_by(Wave.position, Wave.id)).all(),
         milestones=db.session.scalars(select(Milestone).where(Milestone.programme_id == programme_id)
                                       .order_by(Milestone.planned_on, Milestone.id)).all(),
         dependencies=db.session.scalars(select(Dependency).where(Dependency.programme_id == programme_id)
@@ -162,6 +163,12 @@ def preview_replan(programme, change: Change) -> ReplanPreview:
         raise DomainError(_("A duration cannot be negative."), field="new_duration")
     if change.new_start is None and change.new_duration is None and change.actual_finish is None:
         raise DomainError(_("Say what changed: a new start, a new duration or a late finish."), field="new_start")
+    if change.new_start is not None and task.actual_start is not None:
+        raise DomainError(_("This item has already started; give its late finish or a new duration instead."),
+                          field="new_start")
+    if change.actual_finish is not None and task.actual_start is not None and change.actual_finish < task.actual_start:
+        raise DomainError(_("It cannot finish before it started (%(day)s).", day=task.actual_start.isoformat()),
+                          field="actual_finish")
     changed = network.Task(
         task.key, change.new_duration if change.new_duration is not None else task.duration,
         not_before=change.new_start or task.not_before, actual_start=None if change.new_start else task.actual_start,
@@ -169,7 +176,9 @@ def preview_replan(programme, change: Change) -> ReplanPreview:
     before = compute_schedule(programme, items)
     after = compute_schedule(programme, items, overrides={change.key: changed})
     moves = compare(before, after)
-    conflicts = freeze_conflicts(after, [key for key in items.go_live_keys() if key in after.tasks],
+    moved = {move.key for move in moves}
+    # only go-lives this change moves: one already in a window (or already live) is not its doing
+    conflicts = freeze_conflicts(after, [key for key in items.go_live_keys() if key in moved],
                                  freeze_windows(programme.id))
     return ReplanPreview(change, moves, labels, conflicts, before.finish, after.finish)
 
@@ -190,7 +199,9 @@ def apply_replan(programme, change: Change) -> ReplanPreview:
         audit.record_update(target, audit.apply_changes(target, {"trial_days": change.new_duration}))
     if change.actual_finish is not None:
         if isinstance(target, Stage):
-            audit.record_update(target, audit.apply_changes(target, {"actual_finish": change.actual_finish}))
+            started = target.actual_start or min(d for d in (target.planned_start, change.actual_finish) if d)
+            audit.record_update(target, audit.apply_changes(
+                target, {"actual_start": started, "actual_finish": change.actual_finish}))
         elif isinstance(target, Milestone):
             audit.record_update(target, audit.apply_changes(target, {"actual_on": change.actual_finish}))
     for move in preview.moves:

@@ -4,6 +4,7 @@ from datetime import date
 
 from planner.lifecycle.models import Stage
 from planner.rollout.calendar import programme_calendar
+from planner.rollout.gate import trial_end
 from planner.rollout.plan import PlanItems, compute_schedule, load_items
 from planner.rollout.models import Wave
 from planner.scheduling.network import CycleError, Schedule
@@ -47,7 +48,7 @@ def programme_status(programme, today: date) -> ProgrammeStatus:
         status.schedule = None
     if status.schedule is not None:
         labels = items.labels()
-        done = _done_keys(items)
+        done = _done_keys(items, programme_calendar(programme), today)
         status.late_critical = [
             LateItem(key, labels.get(key, key), task.finish)
             for key, task in status.schedule.tasks.items()
@@ -55,7 +56,12 @@ def programme_status(programme, today: date) -> ProgrammeStatus:
     return status
 
 
-def _done_keys(items: PlanItems) -> set[str]:
+def _done_keys(items: PlanItems, calendar, today: date) -> set[str]:
+    """Items that are finished: closed stages, reached milestones, waves whose trial is over."""
     done = {f"stage:{s.id}" for s in items.stages if s.closed_at is not None or s.actual_finish is not None}
     done |= {f"milestone:{m.id}" for m in items.milestones if m.actual_on is not None}
+    for wave in items.waves:
+        end = trial_end(wave, calendar)
+        if end is not None and end <= today:
+            done.add(f"wave:{wave.id}")
     return done

@@ -208,3 +208,81 @@ def test_overview_shows_stage_gate_next_go_live_and_late_critical_items(client, 
     assert "Its gate still lacks" in text
     assert "Pilot" in text and "days to go" in text
     assert "Stage 1: Overall planning" in text  # late: planned to finish in March, not closed
+
+
+# --- found in review: each of these was a 500 or a wrong answer -------------------------------
+
+def test_closing_a_stage_before_its_planned_start_keeps_the_plan_pages_working(app, client, login_as, planned,
+                                                                               today_is):
+    from planner.lifecycle import services as lifecycle_services
+
+    today_is(date(2026, 3, 10))
+    with app.app_context():
+        stage = plan.load_items(planned.id).stages[1]  # planned to start in April
+        lifecycle_services.record_gate_review(stage, met_criterion_ids={c.id for c in stage.criteria},
+                                              reviewed_on=date(2026, 3, 10), approved_by_id=None, notes="",
+                                              recorded_by_id=None)
+        lifecycle_services.close_stage(stage, closed_on=date(2026, 3, 10))
+        db.session.commit()
+        assert stage.actual_start <= stage.actual_finish
+    login_as("viewer", planned)
+    for url in (f"/programmes/{planned.id}", f"/programmes/{planned.id}/plan",
+                f"/programmes/{planned.id}/plan/gantt.png"):
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_go_live_already_in_a_freeze_does_not_block_unrelated_re_plans(app, planned):
+    with app.app_context():
+        programme = db.session.get(Programme, planned.id)
+        items = plan.load_items(programme.id)
+        key_wave = items.waves[1]
+        services.add_freeze_window(programme, name="Late freeze", start_on=key_wave.planned_go_live,
+                                   end_on=key_wave.planned_go_live)
+        milestone = items.milestones[-1]
+        preview = plan.apply_replan(programme, plan.Change(key=f"milestone:{milestone.id}",
+                                                           new_start=milestone.planned_on.replace(day=28)))
+        assert preview.conflicts == []
+
+
+def test_gate_stays_closed_while_the_previous_wave_is_only_partly_live(app, planned, today_is):
+    from planner.rollout.gate import evaluate_gates
+
+    with app.app_context():
+        programme = db.session.get(Programme, planned.id)
+        waves = plan.load_items(programme.id).waves
+        key_wave, next_wave = waves[1], waves[2]
+        first_region = key_wave.regions[0]
+        first_region.live_on = date(2026, 9, 1)
+        db.session.flush()
+        check = evaluate_gates(programme, date(2027, 6, 1))[next_wave.id].checks[0]
+        assert check.state.value == "unmet" and "not live yet" in check.detail
+
+
+def test_a_wave_through_its_trial_is_not_late(app, planned, client, login_as, today_is):
+    with app.app_context():
+        programme = db.session.get(Programme, planned.id)
+        pilot = plan.load_items(programme.id).waves[0]
+        pilot_key = f"wave:{pilot.id}"
+        for region in pilot.regions:
+            region.live_on = pilot.planned_go_live
+        pilot.actual_go_live = pilot.planned_go_live
+        db.session.commit()
+    from planner.rollout.status import programme_status
+
+    with app.app_context():
+        status = programme_status(db.session.get(Programme, planned.id), date(2027, 1, 1))
+        assert pilot_key not in {item.key for item in status.late_critical}
+
+
+def test_re_plan_refuses_a_finish_before_the_start_and_a_new_start_for_started_items(app, planned):
+    with app.app_context():
+        programme = db.session.get(Programme, planned.id)
+        stage = plan.load_items(programme.id).stages[2]
+        stage.actual_start = date(2026, 5, 4)
+        db.session.flush()
+        with pytest.raises(DomainError) as error:
+            plan.preview_replan(programme, plan.Change(key=f"stage:{stage.id}", actual_finish=date(2026, 4, 1)))
+        assert error.value.field == "actual_finish"
+        with pytest.raises(DomainError) as error:
+            plan.preview_replan(programme, plan.Change(key=f"stage:{stage.id}", new_start=date(2026, 6, 1)))
+        assert error.value.field == "new_start"
