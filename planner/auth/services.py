@@ -9,7 +9,7 @@ from planner.auth.models import LoginThrottle, User, new_session_token
 from planner.auth.passwords import (MIN_PASSWORD_LENGTH, burn_equal_time, hash_password, needs_rehash,
                                     verify_password)
 from planner.core import audit
-from planner.core.errors import DomainError, StaleEditError
+from planner.core.errors import DomainError, check_version
 from planner.core.upsert import insert_ignoring_conflicts
 from planner.extensions import db
 from planner.models import utcnow
@@ -155,8 +155,7 @@ def update_user(user: User, *, acting_user: User, expected_version: int, email: 
                 is_active: bool, preferred_language: str, person_id: int | None,
                 new_password: str = "") -> None:
     """Edit an account as an admin. Admins cannot lock themselves out."""
-    if user.version != expected_version:
-        raise StaleEditError()
+    check_version(user, expected_version)
     email = normalise_email(email)
     _check_email_free(email, user.id)
     if user.id == acting_user.id and (not is_admin or not is_active):
@@ -178,6 +177,4 @@ def delete_user(user: User, *, acting_user: User) -> None:
     """Delete an account (its memberships go with it; its audit history stays)."""
     if user.id == acting_user.id:
         raise DomainError(_("You cannot delete your own account."))
-    audit.record_delete(user)
-    db.session.delete(user)
-    db.session.flush()
+    audit.delete(user)

@@ -65,6 +65,13 @@ def record_delete(obj) -> AuditEvent:
     return _record("delete", obj, changes)
 
 
+def delete(obj) -> None:
+    """Log an object's last values, then delete it."""
+    record_delete(obj)
+    db.session.delete(obj)
+    db.session.flush()
+
+
 def apply_changes(obj, values: dict) -> dict:
     """Set ``values`` on ``obj`` and return ``{field: [old, new]}`` for the fields that changed."""
     changes = {}

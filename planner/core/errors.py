@@ -25,6 +25,12 @@ class StaleEditError(DomainError):
                                             "editing it. Reload the page to see their changes.")))
 
 
+def check_version(obj, expected_version: int | None) -> None:
+    """Refuse an edit that was started against an older version of the record."""
+    if expected_version is not None and obj.version != expected_version:
+        raise StaleEditError()
+
+
 def wants_json() -> bool:
     if request.path.startswith("/api/") or request.path == "/healthz":
         return True

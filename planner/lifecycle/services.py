@@ -7,14 +7,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from planner.core import audit
-from planner.core.errors import DomainError
+from planner.core.errors import DomainError, check_version
 from planner.extensions import db
 from planner.lifecycle.models import (Deliverable, GateCriterion, GateCriterionResult, GateOutcome, GateReview, Goal,
                                       GoalKind, Stage)
 from planner.lifecycle.template import STAGES
 from planner.models import utcnow
 from planner.people.models import Person
-from planner.programmes.services import check_version
 
 
 def create_stages_from_template(programme) -> list[Stage]:
@@ -208,6 +207,4 @@ def delete_goal(goal: Goal) -> None:
     """Delete a goal; system goals that served it must be re-pointed first."""
     if db.session.scalar(select(Goal.id).where(Goal.serves_id == goal.id)):
         raise DomainError(_("System goals still serve this goal. Point them at another company goal first."))
-    audit.record_delete(goal)
-    db.session.delete(goal)
-    db.session.flush()
+    audit.delete(goal)

@@ -4,11 +4,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from planner.core import audit
-from planner.core.errors import DomainError
+from planner.core.errors import DomainError, check_version
 from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Department, Programme, Region
-from planner.programmes.services import check_version
 
 
 def normalise_person_email(email: str, field: str = "email") -> str:
@@ -68,6 +67,4 @@ def delete_person(person: Person) -> None:
     if programme.sponsor_id == person.id:
         raise DomainError(_("%(name)s is the programme's executive sponsor. Choose another sponsor first.",
                             name=person.full_name))
-    audit.record_delete(person)
-    db.session.delete(person)
-    db.session.flush()
+    audit.delete(person)

@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 
 from planner.auth.models import User
 from planner.core import audit
-from planner.core.errors import DomainError, StaleEditError
+from planner.core.errors import DomainError, check_version
 from planner.core.permissions import Role
 from planner.extensions import db
+from planner.lifecycle.services import create_stages_from_template
 from planner.people.models import Person
 from planner.programmes.models import Department, Membership, Programme, Region, RegionTier
 
@@ -21,12 +22,6 @@ def check_time_zone(name: str, field: str) -> str:
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise DomainError(_("Choose a time zone from the list, such as Europe/Berlin."), field=field) from None
     return name
-
-
-def check_version(obj, expected_version: int | None) -> None:
-    """Refuse an edit that was started against an older version of the record."""
-    if expected_version is not None and obj.version != expected_version:
-        raise StaleEditError()
 
 
 def _check_unique(model, programme_id: int | None, column, value, field: str, own_id: int | None,
@@ -59,8 +54,6 @@ def create_programme(*, name: str, system_name: str, start_date: date, home_time
                           description=description or "")
     db.session.add(programme)
     audit.record_create(programme)
-    from planner.lifecycle.services import create_stages_from_template
-
     create_stages_from_template(programme)
     return programme
 
@@ -127,9 +120,7 @@ def update_region(region: Region, *, expected_version: int | None, **values) -> 
 
 def delete_region(region: Region) -> None:
     """Delete a region; its people stay, without a region."""
-    audit.record_delete(region)
-    db.session.delete(region)
-    db.session.flush()
+    audit.delete(region)
 
 
 # --- departments -----------------------------------------------------------------------------
@@ -160,9 +151,7 @@ def update_department(department: Department, *, expected_version: int | None, *
 
 def delete_department(department: Department) -> None:
     """Delete a department; its people stay, without a department."""
-    audit.record_delete(department)
-    db.session.delete(department)
-    db.session.flush()
+    audit.delete(department)
 
 
 # --- memberships -----------------------------------------------------------------------------
@@ -192,6 +181,4 @@ def revoke_role(membership: Membership, *, acting_user: User) -> None:
     if (membership.user_id == acting_user.id and membership.role == Role.PROJECT_MANAGER
             and not acting_user.is_admin):
         raise DomainError(_("You cannot remove your own project-manager role; ask another project manager."))
-    audit.record_delete(membership)
-    db.session.delete(membership)
-    db.session.flush()
+    audit.delete(membership)

@@ -7,10 +7,9 @@ from sqlalchemy import select
 
 from planner.committee.models import Decision
 from planner.core import audit
-from planner.core.errors import DomainError
+from planner.core.errors import DomainError, check_version
 from planner.extensions import db
 from planner.programmes.models import Programme, Region
-from planner.programmes.services import check_version
 from planner.rollout.gate import evaluate_gate
 from planner.rollout.models import (Defect, Dependency, FreezeWindow, Holiday, ItemKind, Milestone, MilestoneKind,
                                     Severity, Wave, WaveKind, WaveRegion)
@@ -89,9 +88,7 @@ def update_wave(wave: Wave, *, expected_version: int | None, region_ids: list[in
 def delete_wave(wave: Wave) -> None:
     """Delete a wave; its regions stay, in no wave; its dependencies go."""
     _delete_dependencies_of(wave.programme_id, ItemKind.WAVE, wave.id)
-    audit.record_delete(wave)
-    db.session.delete(wave)
-    db.session.flush()
+    audit.delete(wave)
 
 
 def wave_of(region: Region) -> Wave | None:
@@ -202,9 +199,7 @@ def add_holiday(programme: Programme, *, day: date, name: str, region_id: int | 
 
 
 def delete_holiday(holiday: Holiday) -> None:
-    audit.record_delete(holiday)
-    db.session.delete(holiday)
-    db.session.flush()
+    audit.delete(holiday)
 
 
 def add_freeze_window(programme: Programme, *, name: str, start_on: date, end_on: date) -> FreezeWindow:
@@ -221,9 +216,7 @@ def add_freeze_window(programme: Programme, *, name: str, start_on: date, end_on
 
 
 def delete_freeze_window(window: FreezeWindow) -> None:
-    audit.record_delete(window)
-    db.session.delete(window)
-    db.session.flush()
+    audit.delete(window)
 
 
 # --- milestones ------------------------------------------------------------------------------
@@ -256,9 +249,7 @@ def update_milestone(milestone: Milestone, *, expected_version: int | None, **va
 def delete_milestone(milestone: Milestone) -> None:
     """Delete a milestone and the dependencies that point at it."""
     _delete_dependencies_of(milestone.programme_id, ItemKind.MILESTONE, milestone.id)
-    audit.record_delete(milestone)
-    db.session.delete(milestone)
-    db.session.flush()
+    audit.delete(milestone)
 
 
 # --- dependencies ----------------------------------------------------------------------------
@@ -306,6 +297,4 @@ def add_dependency(programme: Programme, *, predecessor_key: str, successor_key:
 
 
 def delete_dependency(dependency: Dependency) -> None:
-    audit.record_delete(dependency)
-    db.session.delete(dependency)
-    db.session.flush()
+    audit.delete(dependency)
