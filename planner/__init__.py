@@ -42,6 +42,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     register_security_headers(app)
     register_error_handlers(app)
     register_template_helpers(app)
+    from planner.core import log_redaction
+
+    log_redaction.install(app)
     _register_blueprints(app)
     return app
 
@@ -109,7 +112,7 @@ def _init_sqlite(app: Flask) -> None:
 
 
 #: every area that has tables; importing them registers the tables for queries and migrations
-AREAS_WITH_MODELS = ("core", "auth", "programmes", "people", "lifecycle", "rollout", "committee")
+AREAS_WITH_MODELS = ("core", "auth", "programmes", "people", "lifecycle", "rollout", "committee", "calendar")
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -117,6 +120,8 @@ def _register_blueprints(app: Flask) -> None:
         importlib.import_module(f"planner.{area}.models")
     from planner import auth, committee, lifecycle, people, programmes, rollout
     from planner.auth.cli import bp as auth_cli
+    from planner.calendar import views as calendar_views
+    from planner.calendar.cli import bp as calendar_cli
     from planner.core import views as core_views
     from planner.core.cli import bp as core_cli
     from planner.demo.cli import bp as demo_cli
@@ -128,6 +133,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(lifecycle.bp)
     app.register_blueprint(rollout.bp)
     app.register_blueprint(committee.bp)
+    app.register_blueprint(calendar_views.bp)
     app.register_blueprint(auth_cli)
     app.register_blueprint(core_cli)
     app.register_blueprint(demo_cli)
+    app.register_blueprint(calendar_cli)

@@ -36,6 +36,32 @@ class Config:
 
     DEMO_PASSWORD = "rollout-demo-2026"
 
+    #: outgoing mail; with no MAIL_SERVER, messages are written as .eml files under instance/outbox/
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    #: STARTTLS after connecting (port 587); MAIL_USE_SSL for implicit TLS (port 465)
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    #: sender of every email, and the ORGANIZER address of invitations (iTIP replies come back to it)
+    MAIL_FROM = "Rollout Planner <planner@localhost>"
+    MAIL_TIMEOUT = 30
+    #: after this many failed attempts a message is marked failed (an administrator can retry it)
+    MAIL_MAX_ATTEMPTS = 8
+    #: first retry after this many seconds, doubling each time, with random jitter
+    MAIL_RETRY_BASE_SECONDS = 60
+    #: a message claimed by a sender that died is claimed again after this many seconds
+    MAIL_CLAIM_TIMEOUT_SECONDS = 600
+
+    #: the mailbox that receives iTIP replies (answers sent to MAIL_FROM); empty disables fetching
+    IMAP_SERVER = ""
+    IMAP_PORT = 993
+    IMAP_USE_SSL = True
+    IMAP_USERNAME = ""
+    IMAP_PASSWORD = ""
+    IMAP_FOLDER = "INBOX"
+
 
 class DevelopmentConfig(Config):
     pass

@@ -1,7 +1,7 @@
 """The declarative base shared by every area, and mixins used across areas."""
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Integer, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Enum, Integer, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -57,3 +57,13 @@ class VersionedMixin:
     @declared_attr.directive
     def __mapper_args__(cls):
         return {"version_id_col": cls.__table__.c.version}
+
+
+def enum_column(enum_class, length: int = 30, name: str | None = None):
+    """Store an enum by its value as plain text, checked by a named constraint.
+
+    Two columns of one table with the same enum need their own ``name``: the constraint is named
+    after it, and PostgreSQL wants constraint names unique per table.
+    """
+    return Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
+                create_constraint=True, name=name or enum_class.__name__.lower(), validate_strings=True)

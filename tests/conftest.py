@@ -102,6 +102,17 @@ def today_is(monkeypatch):
 
 
 @pytest.fixture
+def now_is(monkeypatch):
+    """Pin the planner's clock (and today's date, in UTC): ``now_is(datetime(2026, 6, 15, 9, tzinfo=UTC))``."""
+
+    def pin(moment):
+        monkeypatch.setattr("planner.core.clock._now_source", lambda: moment)
+        monkeypatch.setattr("planner.core.clock._source", lambda: moment.date())
+
+    return pin
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

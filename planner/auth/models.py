@@ -27,6 +27,10 @@ class User(UserMixin, TimestampMixin, VersionedMixin, Base):
     #: part of the login cookie's id; replacing it logs out every session and remember-me cookie
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: random salt from which the secret calendar-feed token is derived; replacing it revokes the feed URL
+    calendar_salt: Mapped[str | None] = mapped_column(String(64))
+    #: SHA-256 of the feed token, to find the user from a feed URL without storing the token
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     person = relationship("Person", foreign_keys=[person_id])
     memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan",

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("committee", __name__)
 
-from planner.committee import views  # noqa: E402,F401
+from planner.committee import meeting_views, views  # noqa: E402,F401

@@ -1,10 +1,11 @@
-"""The audit log: who changed what, when, from what to what."""
+"""The audit log (who changed what, when, from what to what) and the mail outbox."""
+import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from planner.models import Base, UTCDateTime, utcnow
+from planner.models import Base, UTCDateTime, enum_column, utcnow
 
 
 class AuditEvent(Base):
@@ -24,3 +25,40 @@ class AuditEvent(Base):
     object_label: Mapped[str] = mapped_column(String(300))
     #: {field: [old, new]}; for create the old side is null, for delete the new side is
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    #: claimed by a sender process
+    SENDING = "sending"
+    SENT = "sent"
+    #: gave up after the last attempt; an administrator can retry it
+    FAILED = "failed"
+
+
+class OutboxMessage(Base):
+    """An email waiting to be delivered, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: unique per message revision ("invite:<uid>:<person>:REQUEST:3"): a retry never sends a second copy
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="SET NULL"), index=True)
+    #: what the message is about: invite, cancel, agenda, notice, ...
+    kind: Mapped[str] = mapped_column(String(30))
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    #: the whole RFC 5322 message, built when queued
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+    def __str__(self) -> str:
+        return f"Email {self.kind} to {self.recipient}"

@@ -38,7 +38,10 @@ class Permission(enum.StrEnum):
     MEMBERS_MANAGE = "members.manage"
     AUDIT_VIEW = "audit.view"
     PLAN_EDIT = "plan.edit"  # stages, gates, goals, waves, defects, calendar, milestones, dependencies
+    #: minutes, attendance, decisions and action items of committee meetings
     DECISIONS_RECORD = "decisions.record"
+    #: the committee's members and settings, meetings, agendas and invitations
+    MEETINGS_MANAGE = "meetings.manage"
 
 
 GLOBAL_PERMISSIONS = frozenset({Permission.PROGRAMME_CREATE, Permission.USERS_MANAGE})
@@ -48,6 +51,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.PROGRAMME_VIEW, Permission.PROGRAMME_EDIT, Permission.STRUCTURE_EDIT,
         Permission.PEOPLE_VIEW, Permission.PEOPLE_EDIT, Permission.PEOPLE_EXPORT,
         Permission.MEMBERS_MANAGE, Permission.AUDIT_VIEW, Permission.PLAN_EDIT, Permission.DECISIONS_RECORD,
+        Permission.MEETINGS_MANAGE,
     }),
     Role.COMMITTEE_MEMBER: frozenset({Permission.PROGRAMME_VIEW, Permission.PEOPLE_VIEW,
                                       Permission.DECISIONS_RECORD}),

@@ -19,3 +19,6 @@ def healthz():
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+from planner.core import outbox_views  # noqa: E402,F401

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from planner.auth import services as auth_services
-from planner.committee import services as committee_services
+from planner.demo.committee import load_committee
 from planner.core.clock import today
 from planner.lifecycle import services as lifecycle_services
 from planner.rollout import services as rollout_services
@@ -30,7 +30,7 @@ def load_demo(password: str, seed_dir: Path = SEED_DIR) -> dict:
     """Create whatever of the demo programme is missing; return the logins and what was created."""
     spec = json.loads((seed_dir / "programme.json").read_text(encoding="utf-8"))
     created = {"programme": 0, "departments": 0, "regions": 0, "people": 0, "users": 0, "memberships": 0,
-               "plan": 0}
+               "plan": 0, "meetings": 0}
 
     info = spec["programme"]
     plan_spec = json.loads((seed_dir / "plan.json").read_text(encoding="utf-8"))
@@ -74,6 +74,8 @@ def load_demo(password: str, seed_dir: Path = SEED_DIR) -> dict:
     if not db.session.scalar(select(Wave.id).where(Wave.programme_id == programme.id)):
         _load_plan(programme, plan_spec, on_day)
         created["plan"] = 1
+    committee_spec = json.loads((seed_dir / "committee.json").read_text(encoding="utf-8"))
+    created["meetings"] = load_committee(programme, committee_spec, on_day)
 
     logins = []
     for account in spec["users"]:
@@ -168,10 +170,6 @@ def _load_plan(programme: Programme, plan_spec: dict, on_day: date) -> None:
         if milestone.planned_on <= on_day:
             milestone.actual_on = milestone.planned_on
     pilot_wave = items.waves[0]
-    for decision in plan_spec["decisions"]:
-        committee_services.record_decision(
-            programme, text=decision["text"], decided_on=_working_days_ago(decision["decided_working_days_ago"], on_day),
-            decided_by=decision["decided_by"], recorded_by_id=None)
     for region in pilot_wave.regions:
         rollout_services.mark_region_live(programme, region, live_on=pilot_wave.planned_go_live, today=on_day)
     pilot_region = pilot_wave.regions[0]

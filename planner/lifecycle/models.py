@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.models import Base, TimestampMixin, UTCDateTime, VersionedMixin
-from planner.programmes.models import enum_column
+from planner.models import enum_column
 
 
 class StageStatus(enum.StrEnum):

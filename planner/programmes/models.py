@@ -2,11 +2,11 @@
 import enum
 from datetime import date
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.core.permissions import Role
-from planner.models import Base, TimestampMixin, VersionedMixin
+from planner.models import Base, TimestampMixin, VersionedMixin, enum_column
 
 
 class RegionTier(enum.StrEnum):
@@ -16,15 +16,6 @@ class RegionTier(enum.StrEnum):
     KEY = "key"
     STANDARD = "standard"
 
-
-def enum_column(enum_class, length: int = 30, name: str | None = None):
-    """Store an enum by its value as plain text, checked by a named constraint.
-
-    Two columns of one table with the same enum need their own ``name``: the constraint is named
-    after it, and PostgreSQL wants constraint names unique per table.
-    """
-    return Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e],
-                create_constraint=True, name=name or enum_class.__name__.lower(), validate_strings=True)
 
 
 class Programme(TimestampMixin, VersionedMixin, Base):

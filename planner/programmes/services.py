@@ -10,6 +10,7 @@ from planner.core import audit
 from planner.core.errors import DomainError, check_version
 from planner.core.permissions import Role
 from planner.extensions import db
+from planner.committee.services import create_default_committee
 from planner.lifecycle.services import create_stages_from_template
 from planner.people.models import Person
 from planner.programmes.models import Department, Membership, Programme, Region, RegionTier
@@ -55,6 +56,7 @@ def create_programme(*, name: str, system_name: str, start_date: date, home_time
     db.session.add(programme)
     audit.record_create(programme)
     create_stages_from_template(programme)
+    create_default_committee(programme)
     return programme
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.models import Base, TimestampMixin, VersionedMixin
-from planner.programmes.models import enum_column
+from planner.models import enum_column
 
 
 class WaveKind(enum.StrEnum):

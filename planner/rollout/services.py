@@ -98,8 +98,8 @@ def wave_of(region: Region) -> Wave | None:
 
 def mark_region_live(programme: Programme, region: Region, *, live_on: date, today: date,
                      decision_id: int | None = None) -> None:
-    """Record that a region went live. Refused while its wave's gate fails, unless a committee
-    decision on the record overrides it."""
+    """Record that a region went live. Refused while its wave's gate fails, unless a decision taken
+    in a committee meeting overrides it."""
     if region.live_on is not None:
         raise DomainError(_("%(region)s is already live since %(day)s.", region=region.name,
                             day=region.live_on.isoformat()))
@@ -119,6 +119,9 @@ def mark_region_live(programme: Programme, region: Region, *, live_on: date, tod
         decision = db.session.get(Decision, decision_id)
         if decision is None or decision.programme_id != programme.id:
             raise DomainError(_("Choose a decision of this programme's committee."), field="decision_id")
+        if decision.occurrence_id is None:
+            raise DomainError(_("Only a decision taken in a committee meeting can override the gate; record it "
+                                "in the meeting's minutes."), field="decision_id")
         values["live_override_decision_id"] = decision.id
     changes = audit.apply_changes(region, values)
     if wave.actual_go_live is None or live_on < wave.actual_go_live:

@@ -121,8 +121,9 @@ def _live_form_prefix(region_id: int) -> str:
 
 
 def _decision_choices(programme_id: int):
-    """The programme's committee decisions, newest first, for the "mark live" forms."""
-    decisions = db.session.scalars(select(Decision).where(Decision.programme_id == programme_id)
+    """Decisions taken in the programme's committee meetings, newest first, for the "mark live" forms."""
+    decisions = db.session.scalars(select(Decision).where(Decision.programme_id == programme_id,
+                                                          Decision.occurrence_id.is_not(None))
                                    .order_by(Decision.decided_on.desc(), Decision.id.desc()))
     return as_choices([("", _("None: the gate is met"))] + [
         (decision.id, f"{decision.decided_on.isoformat()}: {decision.text[:80]}") for decision in decisions])

@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 from planner.committee import services as committee_services
+from tests.committee.helpers import held_occurrence
 from planner.extensions import db
 from planner.programmes.models import Programme, Region
 from planner.rollout import evidence as evidence_module
@@ -74,9 +75,9 @@ def add_defect(app, programme, region: str, *, severity: str = "high", title: st
 
 def add_decision(app, programme, text: str = "Go live in the north despite the open defects") -> int:
     with app.app_context():
+        target = db.session.get(Programme, programme.id)
         decision = committee_services.record_decision(
-            db.session.get(Programme, programme.id), text=text, decided_on=date(2026, 10, 9),
-            decided_by="Steering committee, chaired by the sponsor", recorded_by_id=None)
+            target, text=text, recorded_by_id=None, occurrence=held_occurrence(target, date(2026, 10, 9)))
         db.session.commit()
         return decision.id
 

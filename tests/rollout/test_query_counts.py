@@ -12,6 +12,7 @@ from planner.programmes import services as programme_services
 from planner.programmes.models import Programme, Region
 from planner.rollout import services
 from planner.rollout.models import Wave
+from tests.committee.helpers import held_occurrence
 from tests.conftest import PASSWORD, count_queries
 from tests.rollout.helpers import IN_TRIAL, pin_today
 
@@ -23,9 +24,8 @@ def grow(app, programme, n: int, start: int) -> None:
         target = db.session.get(Programme, programme.id)
         for i in range(start, start + n):
             recorder = auth_services.create_user(f"recorder{i}.{programme.id}@example.com", PASSWORD)
-            decision = committee_services.record_decision(target, text=f"Decision {i}", decided_on=date(2026, 9, 1),
-                                                          decided_by="Committee",
-                                                          recorded_by_id=recorder.id)
+            decision = committee_services.record_decision(target, text=f"Decision {i}", recorded_by_id=recorder.id,
+                                                          occurrence=held_occurrence(target, date(2026, 9, 1)))
             regions = [programme_services.create_region(target, name=f"Region {i}-{k}", tier="standard",
                                                         time_zone="UTC", headcount=5, site_notes="")
                        for k in range(2)]
@@ -107,8 +107,8 @@ def test_wave_page_does_not_query_per_region_or_defect(app, client, login_as, ma
     with app.app_context():
         target = db.session.get(Programme, programme.id)
         wave = db.session.get(Wave, wave_id)
-        decision = committee_services.record_decision(target, text="Go", decided_on=date(2026, 9, 1),
-                                                      decided_by="Committee", recorded_by_id=None)
+        decision = committee_services.record_decision(target, text="Go", recorded_by_id=None,
+                                                      occurrence=held_occurrence(target, date(2026, 9, 1)))
         added = [programme_services.create_region(target, name=f"Extra {k}", tier="key", time_zone="UTC",
                                                   headcount=1, site_notes="") for k in range(6)]
         services.update_wave(wave, expected_version=None, region_ids=[hq] + [r.id for r in added],

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from planner.core.errors import DomainError
 from planner.core.models import AuditEvent
+from planner.committee import services as committee_services
 from planner.extensions import db
 from planner.programmes.models import Programme, Region
 from planner.rollout import services
@@ -168,6 +169,23 @@ def test_a_decision_of_another_programme_is_refused(app, client, login_as, make_
                          page_url=f"/programmes/{programme.id}/waves/{key}")
     assert response.status_code == 422
     assert field_errors(response.get_data(as_text=True), f"{prefix}decision_id")
+    assert load_region(app, north).live_on is None
+
+
+def test_only_a_decision_taken_in_a_committee_meeting_overrides_the_gate(app, make_programme):
+    """Issue 5: the override decisions of the lifecycle issue become decisions taken in a meeting."""
+    programme, _pilot, _key = pilot_and_key(app, make_programme)
+    north = region_ids(app, programme)["North"]
+    with app.app_context():
+        target = db.session.get(Programme, programme.id)
+        outside = committee_services.record_decision(target, text="Go ahead", decided_on=date(2026, 10, 9),
+                                                     decided_by="The sponsor, by email", recorded_by_id=None)
+        with pytest.raises(DomainError) as refused:
+            services.mark_region_live(target, db.session.get(Region, north), live_on=IN_TRIAL, today=IN_TRIAL,
+                                      decision_id=outside.id)
+        assert refused.value.field == "decision_id"
+        assert "taken in a committee meeting" in refused.value.message
+        db.session.rollback()
     assert load_region(app, north).live_on is None
 
 

@@ -1,0 +1,1 @@
+"""Calendar invitations, replies and subscription feeds (iCalendar, iTIP, iMIP)."""

@@ -1,0 +1,54 @@
+"""``flask feed-url`` and ``flask roll-meetings``."""
+from datetime import datetime, timedelta, timezone
+
+from planner.auth.models import User
+from planner.calendar import tokens
+from planner.calendar.cli import feed_url_command, roll_meetings_command
+from planner.committee.models import Meeting, Recurrence
+from planner.extensions import db
+from tests.calendar_web.helpers import make_meeting, seat_members
+
+
+def test_feed_url_prints_both_addresses_and_keeps_them(app, client, factories):
+    user = factories.user(email="alice@example.com")
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(feed_url_command, ["Alice@Example.com"])
+
+    assert first.exit_code == 0, first.output
+    web, webcal = first.stdout.splitlines()
+    with app.app_context():
+        token = tokens.feed_token(db.session.get(User, user.id))
+    assert web == f"http://planner.test/calendar/{token}.ics"
+    assert webcal == f"webcal://planner.test/calendar/{token}.ics"
+    assert client.get(f"/calendar/{token}.ics").status_code == 200  # committed
+    assert runner.invoke(feed_url_command, ["alice@example.com"]).stdout == first.stdout
+
+
+def test_feed_url_of_an_unknown_user_fails(app):
+    result = app.test_cli_runner().invoke(feed_url_command, ["nobody@example.com"])
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "No user has the email address nobody@example.com." in result.stderr
+
+
+def test_roll_meetings_extends_series_that_never_end(app, factories, now_is):
+    programme = factories.programme()
+    seat_members(app, factories, programme, ["alice@example.com"])
+    now_is(datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc))
+    weekly = make_meeting(app, programme, start=datetime(2027, 1, 5, 10, 0), recurrence=Recurrence.WEEKLY)
+    one_off = make_meeting(app, programme, title="One-off", start=datetime(2027, 2, 1, 10, 0))
+    with app.app_context():
+        before = len(db.session.get(Meeting, weekly.meeting_id).occurrences)
+
+    now_is(datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc) + timedelta(weeks=10))
+    result = app.test_cli_runner().invoke(roll_meetings_command, [])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Added 10 occurrences to 2 meetings.\n"
+    with app.app_context():
+        assert len(db.session.get(Meeting, weekly.meeting_id).occurrences) == before + 10
+        assert len(db.session.get(Meeting, one_off.meeting_id).occurrences) == 1
+    again = app.test_cli_runner().invoke(roll_meetings_command, [])
+    assert again.stdout == "Added 0 occurrences to 2 meetings.\n"

@@ -1,0 +1,267 @@
+"""Scheduling meetings and keeping every attendee's calendar current: SEQUENCE, re-keyed occurrences,
+moved and cancelled occurrences, people added and removed, drafts that send nothing."""
+from datetime import date, datetime, timezone
+from email import message_from_bytes, policy
+
+import icalendar
+import pytest
+from sqlalchemy import func, select
+
+from planner.committee import invitations, scheduling, services
+from planner.committee.models import Answer, MeetingStatus, Recurrence
+from planner.core.errors import DomainError
+from planner.core.models import OutboxMessage, OutboxStatus
+from planner.extensions import db
+from planner.programmes.models import Programme
+from tests.committee.helpers import committee_of
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def setting(app, make_programme, make_person, now_is):
+    """A programme whose committee has a chair, a sponsor and a department representative."""
+    now_is(NOW)
+    programme = make_programme()
+    people = {
+        "chair": make_person(programme, "Henrik Vogel", email="Chair@Example.com"),
+        "sponsor": make_person(programme, "Karin Lindqvist", email="sponsor@example.com"),
+        "rep": make_person(programme, "Amara Okafor", email="rep@example.com"),
+        "guest": make_person(programme, "Vera Vendor", email="vendor@example.com"),
+    }
+    with app.test_request_context():
+        committee = committee_of(programme.id)
+        for key, role in (("chair", "chair"), ("sponsor", "executive_sponsor"), ("rep", "department_representative")):
+            services.add_member(committee, person_id=people[key].id, role=role, starts_on=date(2026, 1, 1))
+        db.session.commit()
+    return programme, people
+
+
+def monthly(**changes) -> scheduling.MeetingPlan:
+    values = dict(title="Steering committee", local_start=datetime(2026, 12, 8, 10, 0), time_zone="Europe/Berlin",
+                  duration_minutes=90, location="Board room", recurrence=Recurrence.MONTHLY_BY_WEEKDAY,
+                  monthly_week=2)
+    values.update(changes)
+    return scheduling.MeetingPlan(**values)
+
+
+def outbox_rows(meeting_uid: str | None = None):
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if meeting_uid:
+        query = query.where(OutboxMessage.key.like(f"invite:{meeting_uid}:%"))
+    return db.session.scalars(query).all()
+
+
+def ics_of(row: OutboxMessage) -> icalendar.Calendar:
+    message = message_from_bytes(row.content, policy=policy.default)
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    assert part.get_param("method") == icalendar.Calendar.from_ical(part.get_content()).get("METHOD")
+    return icalendar.Calendar.from_ical(part.get_content())
+
+
+def events(calendar: icalendar.Calendar):
+    return [component for component in calendar.walk("VEVENT")]
+
+
+def test_a_draft_sends_nothing_and_scheduling_invites_each_member_once(app, setting):
+    programme, people = setting
+    with app.test_request_context():
+        committee = committee_of(programme.id)
+        meeting = scheduling.schedule_meeting(committee, monthly(), organiser_id=None)
+        assert meeting.uid == f"meeting-{meeting.id}@planner.test"
+        assert meeting.status is MeetingStatus.DRAFT
+        assert len(meeting.occurrences) >= 12
+        assert [o.original_start.day for o in meeting.occurrences[:3]] == [8, 12, 9]  # 2nd Tuesdays
+        scheduling.update_meeting(meeting, monthly(location="Room 2"), expected_version=None)
+        assert meeting.sequence == 0 and outbox_rows() == []
+
+        queued = scheduling.publish_meeting(meeting)
+        assert queued == 3
+        rows = outbox_rows(meeting.uid)
+        assert sorted(row.recipient for row in rows) == ["chair@example.com", "rep@example.com",
+                                                         "sponsor@example.com"]
+        calendar = ics_of(rows[0])
+        assert calendar["METHOD"] == "REQUEST"
+        (master,) = events(calendar)
+        assert str(master["UID"]) == meeting.uid and master["SEQUENCE"] == 0
+        assert master["RRULE"]["BYDAY"] == ["2TU"]
+        roles = {str(a): a.params["ROLE"] for a in master.get("ATTENDEE")}
+        assert roles["mailto:chair@example.com"] == "CHAIR"
+        assert all(invitee.last_sequence_sent == 0 and invitee.last_method_sent == "REQUEST"
+                   for invitee in meeting.invitees)
+
+
+def test_changing_the_series_time_raises_the_sequence_and_keeps_each_occurrence_agenda(app, setting):
+    programme, _people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(), organiser_id=None, send_now=True)
+        first = meeting.occurrences[0]
+        services.add_agenda_item(first, title="Pilot status", minutes_allotted=20)
+        first_id = first.id
+
+        queued = scheduling.update_meeting(meeting, monthly(local_start=datetime(2026, 12, 8, 14, 30)),
+                                           expected_version=None)
+        assert queued == 3
+        assert meeting.sequence == 1
+        moved = next(o for o in meeting.occurrences if o.id == first_id)
+        assert moved.original_start == datetime(2026, 12, 8, 14, 30) == moved.local_start
+        assert [item.title for item in moved.agenda_items] == ["Pilot status"]
+        update = ics_of(outbox_rows(meeting.uid)[-1])
+        (master,) = events(update)
+        assert master["SEQUENCE"] == 1 and str(master["UID"]) == meeting.uid
+        assert master.decoded("DTSTART") == datetime(2026, 12, 8, 14, 30, tzinfo=meeting.zone)
+
+
+def test_a_change_that_would_drop_a_minuted_meeting_is_refused(app, setting, now_is):
+    programme, _people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(), organiser_id=None)
+        first = meeting.occurrences[0]
+        now_is(datetime(2026, 12, 8, 12, 0, tzinfo=timezone.utc))
+        services.record_minutes(first, minutes="Agreed the pilot.", expected_version=None)
+        db.session.commit()
+        with pytest.raises(DomainError) as refused:
+            scheduling.update_meeting(meeting, monthly(local_start=datetime(2026, 12, 9, 10, 0),
+                                                       recurrence=Recurrence.MONTHLY_BY_DATE), expected_version=None)
+        assert "would drop out of the series" in refused.value.message
+        db.session.rollback()
+        assert db.session.get(type(first), first.id).minutes == "Agreed the pilot."
+
+
+def test_moving_one_occurrence_sends_an_override_with_a_higher_sequence(app, setting):
+    programme, _people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(), organiser_id=None, send_now=True)
+        second = meeting.occurrences[1]
+        scheduling.move_occurrence(second, local_start=datetime(2027, 1, 14, 9, 0), duration_minutes=60,
+                                   location="Online only", expected_version=None)
+        assert second.sequence > meeting.sequence == 0
+        assert invitations.revision(meeting) == second.sequence
+        master, override = events(ics_of(outbox_rows(meeting.uid)[-1]))
+        assert override.decoded("RECURRENCE-ID") == datetime(2027, 1, 12, 10, 0, tzinfo=meeting.zone)
+        assert override.decoded("DTSTART") == datetime(2027, 1, 14, 9, 0, tzinfo=meeting.zone)
+        assert override["SEQUENCE"] >= master["SEQUENCE"]
+        assert str(override["LOCATION"]) == "Online only"
+        assert all(not invitations.is_out_of_date(meeting, invitee) for invitee in meeting.invitees)
+
+
+def test_cancelling_one_occurrence_sends_a_cancel_for_it_and_an_exdate_later(app, setting):
+    programme, people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(), organiser_id=None, send_now=True)
+        third = meeting.occurrences[2]
+        queued = scheduling.cancel_occurrence(third, reason="Quarter-end close", expected_version=None)
+        assert queued == 3
+        cancel = ics_of(outbox_rows(meeting.uid)[-1])
+        assert cancel["METHOD"] == "CANCEL"
+        (event,) = events(cancel)
+        assert event.decoded("RECURRENCE-ID") == datetime(2027, 2, 9, 10, 0, tzinfo=meeting.zone)
+        assert event["STATUS"] == "CANCELLED" and event["SEQUENCE"] == third.sequence >= meeting.sequence == 1
+
+        # a guest added afterwards gets the whole series with the EXDATE
+        invitations.add_guest(meeting, db.session.get(type(people["guest"]), people["guest"].id))
+        request = ics_of(outbox_rows(meeting.uid)[-1])
+        assert request["METHOD"] == "REQUEST"
+        (master,) = events(request)
+        exdates = [d.dt for d in master["EXDATE"].dts] if not isinstance(master["EXDATE"], list) else \
+            [d.dt for group in master["EXDATE"] for d in group.dts]
+        assert datetime(2027, 2, 9, 10, 0, tzinfo=meeting.zone) in exdates
+
+
+def test_removing_someone_cancels_for_them_only_and_a_series_cancel_reaches_all(app, setting):
+    programme, _people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(), organiser_id=None, send_now=True)
+        rep = next(i for i in meeting.invitees if i.email == "rep@example.com")
+        assert invitations.remove_invitee(rep) == 1
+        cancel = ics_of(outbox_rows(meeting.uid)[-1])
+        (event,) = events(cancel)
+        assert cancel["METHOD"] == "CANCEL" and "STATUS" not in event
+        attendees = event.get("ATTENDEE")
+        attendees = attendees if isinstance(attendees, list) else [attendees]
+        assert [str(a) for a in attendees] == ["mailto:rep@example.com"]
+
+        assert scheduling.cancel_meeting(meeting, reason="Programme paused") == 2  # rep already had theirs
+        cancel = ics_of(outbox_rows(meeting.uid)[-1])
+        (event,) = events(cancel)
+        assert event["STATUS"] == "CANCELLED" and event["SEQUENCE"] == 1
+
+
+def test_a_member_leaving_is_uninvited_and_the_project_managers_are_told(app, setting, factories):
+    programme, _people = setting
+    manager = factories.user_with_role("project_manager", programme)
+    with app.test_request_context():
+        committee = committee_of(programme.id)
+        meeting = scheduling.schedule_meeting(committee, monthly(), organiser_id=None, send_now=True)
+        sponsor = next(m for m in committee.members if m.role.value == "executive_sponsor")
+        services.record_leaving(sponsor, ends_on=date(2026, 11, 30), reason="Moves to the board",
+                                expected_version=None)
+        db.session.flush()
+        now_out = [i for i in meeting.invitees if i.removed_at is not None]
+        assert [i.email for i in now_out] == ["sponsor@example.com"]
+        notices = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "notice")).all()
+        assert [n.recipient for n in notices] == [manager.email]
+        assert "Karin Lindqvist leaves" in notices[0].subject
+
+
+def test_resend_reaches_only_those_out_of_date(app, setting):
+    programme, _people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(), organiser_id=None, send_now=True)
+        before = db.session.scalar(select(func.count(OutboxMessage.id)))
+        assert invitations.resend_out_of_date(meeting) == 0
+        chair = next(i for i in meeting.invitees if i.email == "chair@example.com")
+        chair.last_message.status = OutboxStatus.FAILED  # the mail server refused it
+        assert invitations.is_out_of_date(meeting, chair)
+        assert invitations.resend_out_of_date(meeting) == 1
+        assert chair.last_message.status is OutboxStatus.PENDING  # the same message, tried again
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == before
+
+
+def test_answers_are_recorded_per_series_and_per_occurrence(app, setting):
+    programme, _people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(), organiser_id=None, send_now=True)
+        chair = next(i for i in meeting.invitees if i.email == "chair@example.com")
+        invitations.record_answer(chair, "ACCEPTED", comment="Will be there")
+        invitations.record_answer(chair, "DECLINED", occurrence=meeting.occurrences[1])
+        assert chair.answer is Answer.ACCEPTED and chair.answer_comment == "Will be there"
+        with pytest.raises(DomainError):
+            invitations.record_answer(chair, "MAYBE")
+
+
+def test_weekly_meetings_keep_their_wall_time_across_daylight_saving(app, setting):
+    programme, _people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(
+            local_start=datetime(2027, 3, 22, 9, 0), recurrence=Recurrence.WEEKLY, weekdays=["MO"], count=3),
+            organiser_id=None)
+        assert [o.local_start.hour for o in meeting.occurrences] == [9, 9, 9]
+        assert [o.starts_at.hour for o in meeting.occurrences] == [8, 7, 7]  # CET, then CEST after 28 March
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"title": " "}, "title"),
+    ({"time_zone": "Mars/Olympus"}, "time_zone"),
+    ({"duration_minutes": 2}, "duration_minutes"),
+    ({"online_url": "javascript:alert(1)"}, "online_url"),
+    ({"until": date(2026, 1, 1)}, "until"),
+    ({"until": date(2027, 6, 1), "count": 4}, "until"),
+    ({"recurrence": Recurrence.WEEKLY, "weekdays": ["WE"]}, "weekdays"),
+    ({"monthly_week": 5}, "monthly_week"),
+])
+def test_bad_plans_are_refused_naming_the_field(app, setting, changes, field):
+    programme, _people = setting
+    with app.test_request_context():
+        with pytest.raises(DomainError) as refused:
+            scheduling.schedule_meeting(committee_of(programme.id), monthly(**changes), organiser_id=None)
+        assert refused.value.field == field
+        db.session.rollback()
+
+
+def test_a_new_programme_has_a_steering_committee(app, make_programme):
+    programme = make_programme()
+    with app.app_context():
+        committee = committee_of(programme.id)
+        assert committee.name == "Steering committee" and committee.agenda_notice_days == 3
+        assert db.session.get(Programme, programme.id) is not None
