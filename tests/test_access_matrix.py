@@ -21,6 +21,8 @@ from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Department, Membership, Programme, Region
 from tests.conftest import csrf_token_from, log_in
+from tests.calendar_web import access as calendar_access
+from tests.core import outbox_access
 from tests.lifecycle import access as lifecycle_access
 from tests.rollout import access as rollout_access
 from tests.rollout import plan_access
@@ -47,7 +49,8 @@ class Side:
         """The id for every placeholder a rule may have, taken from this side's objects."""
         return {"programme_id": self.programme.id, "region_id": self.region.id,
                 "department_id": self.department.id, "person_id": self.person.id,
-                "membership_id": self.membership.id, "user_id": self.other_user.id, "fmt": "png", **self.plan_ids}
+                "membership_id": self.membership.id, "user_id": self.other_user.id, "fmt": "png",
+                "token": "x" * 43, **self.plan_ids}
 
 
 @dataclass
@@ -97,11 +100,13 @@ def _plan_objects(app, programme, region) -> dict[str, int]:
                                                      successor_key=f"wave:{wave.id}", lag_days=0)
         decision = committee_services.record_decision(target, text="Go ahead", decided_on=date(2026, 9, 1),
                                                       decided_by="Steering committee", recorded_by_id=None)
+        message_id = outbox_access.make_message(target.id)
         db.session.commit()
         return {"stage_id": stage.id, "deliverable_id": stage.deliverables[0].id,
                 "criterion_id": stage.criteria[0].id, "goal_id": company_goal.id, "wave_id": wave.id,
                 "defect_id": defect.id, "holiday_id": holiday.id, "freeze_id": freeze.id,
-                "milestone_id": milestone.id, "dependency_id": dependency.id, "decision_id": decision.id}
+                "milestone_id": milestone.id, "dependency_id": dependency.id, "decision_id": decision.id,
+                "message_id": message_id}
 
 
 def build_world(factories) -> World:
@@ -247,7 +252,8 @@ FOUNDATION_ROWS: dict[tuple[str, str], tuple] = {
 
 #: rows of the later areas live beside their tests, in the same format
 MATRIX: dict[tuple[str, str], tuple] = {**FOUNDATION_ROWS, **lifecycle_access.ROWS, **rollout_access.ROWS,
-                                         **plan_access.ROWS}
+                                         **plan_access.ROWS, **outbox_access.ROWS,
+                                         **calendar_access.ROWS}
 
 #: delete endpoints -> (model, placeholder): a successful POST must really delete the object
 DELETES = {**lifecycle_access.DELETES, **rollout_access.DELETES,

@@ -1,7 +1,8 @@
 """committee meetings, invitations, the mail outbox and calendar feeds
 
 Every existing programme gets its steering committee (the one new programmes are created with),
-so meetings can be scheduled at once; no existing row is changed.
+so meetings can be scheduled at once, and the calendar feeds' watermark row is seeded; no existing
+row is changed.
 
 Revision ID: 84e09ce63cdc
 Revises: 4d0beea80c0d
@@ -292,6 +293,9 @@ def upgrade():
 
     # ### end Alembic commands ###
     _give_every_programme_a_committee()
+    feed_watermark = sa.table("feed_watermark", sa.column("name", sa.String), sa.column("changed_at", sa.DateTime))
+    op.bulk_insert(feed_watermark, [{"name": "calendar",
+                                     "changed_at": datetime.now(timezone.utc).replace(tzinfo=None)}])
 
 
 def _give_every_programme_a_committee():

@@ -34,6 +34,8 @@ ONE_DAY = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Feed:
+    """A built feed: its bytes and the validators HTTP caching needs."""
+
     body: bytes
     #: the newest change among the feed's records, the watermark and the account (HTTP Last-Modified)
     last_modified: datetime

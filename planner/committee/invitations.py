@@ -348,6 +348,8 @@ def record_answer(invitee: MeetingInvitee, answer: Answer | str, *, comment: str
         return
     if occurrence.meeting_id != meeting.id:
         raise DomainError(_("That occurrence belongs to another meeting."))
+    if occurrence.is_cancelled:
+        raise DomainError(_("That meeting was cancelled."))
     row = db.session.scalar(select(OccurrenceAnswer).where(OccurrenceAnswer.invitee_id == invitee.id,
                                                            OccurrenceAnswer.occurrence_id == occurrence.id))
     if row is None:

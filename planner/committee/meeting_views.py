@@ -316,6 +316,9 @@ def _occurrence_form(programme, occurrence, key: str, form, save, message):
     try:
         result = save()
     except DomainError as error:
+        if error.field is None:  # said at the top: the form may not be on the page (before the meeting starts)
+            return _render_occurrence(programme, occurrence, forms={key: form}, error=error.message,
+                                      status=error.status_code)
         show_domain_error(form, error)
         return _render_occurrence(programme, occurrence, forms={key: form}, status=error.status_code)
     return _back_to_occurrence(programme, occurrence, message(result))

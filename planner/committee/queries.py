@@ -3,7 +3,7 @@ so a page answers in the same number of queries however many rows it lists."""
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import abort
+from flask import abort, g, has_request_context
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -57,27 +57,39 @@ def open_actions_by_owner(programme_id: int, person_ids: list[int]) -> dict[int,
     return grouped
 
 
+def _once_per_request(key: tuple, load):
+    """A choice list is read once per request, however many forms on the page offer it."""
+    cache = g.setdefault("committee_choices", {}) if has_request_context() else {}
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
 def people_choices(programme_id: int, exclude_ids=()) -> list[tuple[int, str]]:
     """(id, "Name <email>") of the programme's people by name, for person selects."""
-    query = select(Person.id, Person.full_name, Person.email).where(Person.programme_id == programme_id)
-    if exclude_ids:
-        query = query.where(Person.id.not_in(list(exclude_ids)))
-    return [(pid, f"{name} <{email}>" if email else name)
-            for pid, name, email in db.session.execute(query.order_by(Person.full_name, Person.id))]
+    def load():
+        query = select(Person.id, Person.full_name, Person.email).where(Person.programme_id == programme_id)
+        if exclude_ids:
+            query = query.where(Person.id.not_in(list(exclude_ids)))
+        return [(pid, f"{name} <{email}>" if email else name)
+                for pid, name, email in db.session.execute(query.order_by(Person.full_name, Person.id))]
+
+    return _once_per_request(("people", programme_id, tuple(sorted(exclude_ids))), load)
 
 
 def milestone_choices(programme_id: int) -> list[tuple[int, str]]:
-    return [(mid, f"{name} ({planned_on.isoformat()})") for mid, name, planned_on in db.session.execute(
-        select(Milestone.id, Milestone.name, Milestone.planned_on).where(Milestone.programme_id == programme_id)
-        .order_by(Milestone.planned_on, Milestone.id))]
+    return _once_per_request(("milestones", programme_id), lambda: [
+        (mid, f"{name} ({planned_on.isoformat()})") for mid, name, planned_on in db.session.execute(
+            select(Milestone.id, Milestone.name, Milestone.planned_on).where(Milestone.programme_id == programme_id)
+            .order_by(Milestone.planned_on, Milestone.id))])
 
 
 def gate_review_choices(programme_id: int) -> list[tuple[int, str]]:
-    return [(rid, f"{number}. {name}: {reviewed_on.isoformat()}") for rid, number, name, reviewed_on in
-            db.session.execute(select(GateReview.id, Stage.number, Stage.name, GateReview.reviewed_on)
-                               .join(Stage, Stage.id == GateReview.stage_id)
-                               .where(Stage.programme_id == programme_id)
-                               .order_by(Stage.number, GateReview.reviewed_on, GateReview.id))]
+    return _once_per_request(("gate_reviews", programme_id), lambda: [
+        (rid, f"{number}. {name}: {reviewed_on.isoformat()}") for rid, number, name, reviewed_on in
+        db.session.execute(select(GateReview.id, Stage.number, Stage.name, GateReview.reviewed_on)
+                           .join(Stage, Stage.id == GateReview.stage_id).where(Stage.programme_id == programme_id)
+                           .order_by(Stage.number, GateReview.reviewed_on, GateReview.id))])
 
 
 # --- meetings and occurrences --------------------------------------------------------------------------

@@ -295,9 +295,9 @@ def delete_agenda_item(item: AgendaItem) -> None:
     """Take an item off the agenda."""
     occurrence = item.occurrence
     _check_agenda_editable(occurrence)
-    occurrence.agenda_items.remove(item)
     occurrence.agenda_revision += 1
     audit.delete(item)
+    db.session.expire(occurrence, ["agenda_items"])
 
 
 def agenda_minutes(occurrence: MeetingOccurrence) -> int:

@@ -30,8 +30,11 @@ from planner.programmes.models import Region
 
 
 def _role_form(member: CommitteeMember, formdata=None) -> MemberRoleForm:
-    return MemberRoleForm(formdata=formdata, prefix=f"role{member.id}-", meta={"csrf": False},
-                          role=member.role.value, version=member.version)
+    """The role select of one member's row; shown filled in, read from the request when posted."""
+    if formdata is not None:
+        return MemberRoleForm(formdata=formdata, prefix=f"role{member.id}-", meta={"csrf": False})
+    return MemberRoleForm(formdata=None, prefix=f"role{member.id}-", meta={"csrf": False}, role=member.role.value,
+                          version=member.version)
 
 
 def _render_committee(programme, *, member_form: MemberForm | None = None, role_form: MemberRoleForm | None = None,

@@ -13,7 +13,7 @@ from planner.core.views import bp
 from planner.extensions import db
 
 #: the outbox is a global, administrators-only page (a dedicated global permission would read better)
-OUTBOX_PERMISSION = Permission.USERS_MANAGE
+OUTBOX_PERMISSION = Permission.MAIL_MANAGE
 
 
 def _status_labels() -> dict[OutboxStatus, str]:

@@ -27,6 +27,8 @@ class Permission(enum.StrEnum):
     # global: only admins
     PROGRAMME_CREATE = "programme.create"
     USERS_MANAGE = "users.manage"
+    #: the mail outbox: what was sent, what failed, retrying it
+    MAIL_MANAGE = "mail.manage"
     # per programme
     PROGRAMME_VIEW = "programme.view"
     PROGRAMME_EDIT = "programme.edit"
@@ -44,7 +46,7 @@ class Permission(enum.StrEnum):
     MEETINGS_MANAGE = "meetings.manage"
 
 
-GLOBAL_PERMISSIONS = frozenset({Permission.PROGRAMME_CREATE, Permission.USERS_MANAGE})
+GLOBAL_PERMISSIONS = frozenset({Permission.PROGRAMME_CREATE, Permission.USERS_MANAGE, Permission.MAIL_MANAGE})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PROJECT_MANAGER: frozenset({

@@ -18,6 +18,17 @@ def _second_tuesday(year: int, month: int) -> date:
     return first + timedelta(days=(1 - first.weekday()) % 7 + 7)
 
 
+def _past_second_tuesdays(on_day: date, count: int) -> list[date]:
+    """The last ``count`` second Tuesdays before ``on_day``, newest first."""
+    found, year, month = [], on_day.year, on_day.month
+    while len(found) < count:
+        day = _second_tuesday(year, month)
+        if day < on_day:
+            found.append(day)
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return found
+
+
 def load_committee(programme: Programme, spec: dict, on_day: date) -> int:
     """Seat the members and create the monthly series once; returns 1 when it was created, else 0."""
     committee = db.session.scalar(select(Committee).where(Committee.programme_id == programme.id)
@@ -29,10 +40,7 @@ def load_committee(programme: Programme, spec: dict, on_day: date) -> int:
     people = {person.email: person for person in db.session.scalars(
         select(Person).where(Person.programme_id == programme.id))}
     series = spec["series"]
-    month = on_day.month - series["months_back"]
-    year = on_day.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    first_day = _second_tuesday(year, month)
+    first_day = _past_second_tuesdays(on_day, len(spec["past_meetings"]))[-1]
     for member in spec["members"]:
         committee_services.add_member(committee, person_id=people[member["email"]].id, role=member["role"],
                                       starts_on=first_day - timedelta(days=14))

@@ -10,6 +10,7 @@ from werkzeug.serving import make_server
 
 from planner.auth.models import User
 from planner.calendar import tokens
+from planner.core import log_redaction
 from planner.core.log_redaction import RedactingGunicornLogger, RedactTokensFilter, redact
 from planner.extensions import db
 
@@ -40,6 +41,14 @@ def test_a_record_with_the_token_in_its_message_is_redacted():
                                None, None)
     RedactTokensFilter().filter(record)
     assert record.getMessage() == "Unhandled error on GET /rsvp/[redacted]"
+
+
+def test_install_filters_the_request_log_and_the_apps_own_log_once(app):
+    log_redaction.install(app)
+    log_redaction.install(app)
+
+    for logger in (logging.getLogger("werkzeug"), app.logger):
+        assert sum(isinstance(f, RedactTokensFilter) for f in logger.filters) == 1, logger.name
 
 
 class _Collect(logging.Handler):
