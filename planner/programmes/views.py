@@ -16,6 +16,7 @@ from planner.programmes import bp, queries, services
 from planner.programmes.forms import DepartmentForm, MembershipForm, ProgrammeForm, RegionForm, ROLE_LABELS
 from planner.programmes.loading import load_in_programme, load_programme
 from planner.programmes.models import Department, Membership, Region
+from planner.committee.status import committee_status
 from planner.rollout.status import programme_status
 
 
@@ -62,6 +63,7 @@ def show_programme(programme_id: int):
     regions = db.session.scalars(queries.regions_of(programme.id)).all()
     return render_template("programmes/show.html", programme=programme, regions=regions,
                            status=programme_status(programme, today()),
+                           committee=committee_status(programme, today()),
                            people_by_region=queries.people_counts(Person.region_id, [r.id for r in regions]),
                            counts=queries.programme_counts(programme.id),
                            can_edit=can(Permission.PROGRAMME_EDIT, programme),

@@ -566,3 +566,34 @@ def test_a_series_cancel_is_not_below_the_sequence_of_a_moved_occurrence(app, sm
         *earlier, cancel = invitations_to(smtp, address, uid)
         held = max(sequence for mail in earlier for sequence in sequences(mail.ics).values())
         assert cancel.method == "CANCEL" and sequences(cancel.ics)[None] > held
+
+
+def test_moving_a_second_occurrence_reaches_everyone(app, smtp, programme, clock):
+    with app.test_request_context():
+        meeting = schedule(programme)
+        uid = meeting.uid
+        deliver(app, smtp, clock.now)
+        for index in (2, MOVED):
+            clock.advance()
+            occurrence = occurrence_at(meeting, index)
+            scheduling.move_occurrence(occurrence, local_start=occurrence.original_start + timedelta(hours=2),
+                                       duration_minutes=60, location=None, expected_version=None)
+            assert recipients(deliver(app, smtp, clock.now)) == MEMBERS, f"moving occurrence {index}"
+    for address in MEMBERS:
+        assert len(vevents(latest_request_for(smtp, address, uid))) == 3, "the master and both moved occurrences"
+
+
+def test_someone_removed_and_invited_again_receives_the_invitation_again(app, smtp, programme, clock):
+    with app.test_request_context():
+        meeting = schedule(programme)
+        uid = meeting.uid
+        deliver(app, smtp, clock.now)
+        clock.advance()
+        invitations.remove_invitee(next(i for i in meeting.invitees if i.email == "rep@example.com"))
+        assert recipients(deliver(app, smtp, clock.now)) == ["rep@example.com"]
+        clock.advance()
+        invitations.add_guest(meeting, db.session.get(Person, next(i.person_id for i in meeting.invitees
+                                                                   if i.email == "rep@example.com")))
+        again = deliver(app, smtp, clock.now)
+    assert recipients(again) == ["rep@example.com"] and again[0].method == "REQUEST"
+    assert [mail.method for mail in invitations_to(smtp, "rep@example.com", uid)] == ["REQUEST", "CANCEL", "REQUEST"]
