@@ -268,7 +268,10 @@ def _queue(meeting: Meeting, invitee: MeetingInvitee, method: str, *, sequence: 
         html=render_template("committee/email/invitation.html", **context),
         calendar=ics, calendar_method=method)
     scope = occurrence.original_start.strftime("%Y%m%dT%H%M") if occurrence else ("removed" if only_them else "all")
-    row = outbox.enqueue(message, key=f"invite:{meeting.uid}:{invitee.person_id}:{method}:{sequence}:{scope}",
+    # the previous message is part of the key: a re-invitation at the same SEQUENCE (someone removed, then
+    # added again) is a new message, while two requests racing to send the same one still collide
+    key = f"invite:{meeting.uid}:{invitee.person_id}:{method}:{sequence}:{scope}:{invitee.last_message_id or 0}"
+    row = outbox.enqueue(message, key=key,
                          kind=kind, programme_id=meeting.programme_id)
     invitee.last_sequence_sent = max(sequence, invitee.last_sequence_sent or 0) if method == REQUEST else sequence
     invitee.last_method_sent = method

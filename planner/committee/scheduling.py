@@ -146,7 +146,7 @@ def update_meeting(meeting: Meeting, plan: MeetingPlan, *, expected_version: int
         return 0
     _follow_series_change(meeting, old)
     if stale and meeting.status is not MeetingStatus.DRAFT:
-        meeting.sequence += 1
+        meeting.sequence = invitations.revision(meeting) + 1
     db.session.flush()
     audit.record_update(meeting, changes)
     return invitations.send_updates(meeting) if meeting.status is MeetingStatus.SCHEDULED else 0
@@ -173,7 +173,7 @@ def cancel_meeting(meeting: Meeting, *, reason: str = "") -> int:
     if reason:
         changes["cancel_reason"] = [None, reason.strip()[:2000]]
     if was_sent:
-        meeting.sequence += 1
+        meeting.sequence = invitations.revision(meeting) + 1
     db.session.flush()
     audit.record_update(meeting, changes)
     return invitations.send_updates(meeting) if was_sent else 0
@@ -202,7 +202,7 @@ def move_occurrence(occurrence: MeetingOccurrence, *, local_start: datetime, dur
     if not changes:
         return 0
     if meeting.status is not MeetingStatus.DRAFT:
-        occurrence.sequence = max(occurrence.sequence, meeting.sequence) + 1
+        occurrence.sequence = invitations.revision(meeting) + 1
     db.session.flush()
     audit.record_update(occurrence, changes)
     return invitations.send_updates(meeting) if meeting.status is MeetingStatus.SCHEDULED else 0
@@ -218,8 +218,8 @@ def cancel_occurrence(occurrence: MeetingOccurrence, *, reason: str, expected_ve
     before = invitations.revision(meeting)
     changes = audit.apply_changes(occurrence, {"is_cancelled": True, "cancel_reason": (reason or "").strip()[:2000]})
     if meeting.status is not MeetingStatus.DRAFT:
-        meeting.sequence += 1
-        occurrence.sequence = max(occurrence.sequence + 1, meeting.sequence)
+        meeting.sequence = before + 1
+        occurrence.sequence = meeting.sequence
     db.session.flush()
     audit.record_update(occurrence, changes)
     if meeting.status is not MeetingStatus.SCHEDULED:
