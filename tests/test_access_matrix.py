@@ -22,6 +22,7 @@ from planner.people.models import Person
 from planner.programmes.models import Department, Membership, Programme, Region
 from tests.conftest import csrf_token_from, log_in
 from tests.calendar_web import access as calendar_access
+from tests.committee import access as committee_access
 from tests.core import outbox_access
 from tests.lifecycle import access as lifecycle_access
 from tests.rollout import access as rollout_access
@@ -44,13 +45,15 @@ class Side:
     other_user: User
     #: ids of the lifecycle, rollout and committee objects: stage_id, wave_id, ... (see _plan_objects)
     plan_ids: dict[str, int]
+    #: endpoint -> the secret token its <token> placeholder takes (a real feed and RSVP link of this side)
+    tokens: dict[str, str]
 
     def url_values(self) -> dict[str, int]:
         """The id for every placeholder a rule may have, taken from this side's objects."""
         return {"programme_id": self.programme.id, "region_id": self.region.id,
                 "department_id": self.department.id, "person_id": self.person.id,
                 "membership_id": self.membership.id, "user_id": self.other_user.id, "fmt": "png",
-                "token": "x" * 43, **self.plan_ids}
+                "token_for": self.tokens, **self.plan_ids}
 
 
 @dataclass
@@ -66,11 +69,27 @@ def _side(factories) -> Side:
     person = factories.person(programme, region_id=region.id, department_id=department.id)
     other_user = factories.user()
     membership = factories.grant(other_user, programme, "viewer")
-    return Side(programme, region, department, person, membership, other_user,
-                _plan_objects(factories.app, programme, region))
+    plan_ids = _plan_objects(factories.app, programme, region, person)
+    return Side(programme, region, department, person, membership, other_user, plan_ids,
+                _secret_tokens(factories.app, other_user, plan_ids["invitee_id"]))
 
 
-def _plan_objects(app, programme, region) -> dict[str, int]:
+def _secret_tokens(app, user, invitee_id: int) -> dict[str, str]:
+    """A real feed token (of ``user``) and a real RSVP token (of the committee invitee)."""
+    from planner.calendar import tokens
+    from planner.committee import invitations
+    from planner.committee.models import MeetingInvitee
+    from planner.core import secret_links
+
+    with app.app_context():
+        feed = tokens.reset_feed_token(db.session.get(User, user.id))
+        invitee = db.session.get(MeetingInvitee, invitee_id)
+        rsvp = secret_links.derive_token(invitations.RSVP_PURPOSE, invitee.rsvp_salt)
+        db.session.commit()
+    return {"calendar.feed": feed, "calendar.rsvp": rsvp}
+
+
+def _plan_objects(app, programme, region, person) -> dict[str, int]:
     """One object of every lifecycle, rollout and committee kind, made through the services."""
     from datetime import date
 
@@ -101,12 +120,13 @@ def _plan_objects(app, programme, region) -> dict[str, int]:
         decision = committee_services.record_decision(target, text="Go ahead", decided_on=date(2026, 9, 1),
                                                       decided_by="Steering committee", recorded_by_id=None)
         message_id = outbox_access.make_message(target.id)
+        committee_ids = committee_access.committee_objects(target, db.session.get(Person, person.id))
         db.session.commit()
         return {"stage_id": stage.id, "deliverable_id": stage.deliverables[0].id,
                 "criterion_id": stage.criteria[0].id, "goal_id": company_goal.id, "wave_id": wave.id,
                 "defect_id": defect.id, "holiday_id": holiday.id, "freeze_id": freeze.id,
                 "milestone_id": milestone.id, "dependency_id": dependency.id, "decision_id": decision.id,
-                "message_id": message_id}
+                "message_id": message_id, **committee_ids}
 
 
 def build_world(factories) -> World:
@@ -174,6 +194,8 @@ def fill_url(rule, values: dict[str, int]) -> str:
 
     def replace(match):
         name = match.group(1)
+        if name == "token" and rule.endpoint in values.get("token_for", {}):
+            return values["token_for"][rule.endpoint]
         if name not in values:
             pytest.fail(f"{rule.endpoint}: the access-matrix world has no id for <{name}>; add one to Side")
         return str(values[name])
@@ -253,10 +275,10 @@ FOUNDATION_ROWS: dict[tuple[str, str], tuple] = {
 #: rows of the later areas live beside their tests, in the same format
 MATRIX: dict[tuple[str, str], tuple] = {**FOUNDATION_ROWS, **lifecycle_access.ROWS, **rollout_access.ROWS,
                                          **plan_access.ROWS, **outbox_access.ROWS,
-                                         **calendar_access.ROWS}
+                                         **calendar_access.ROWS, **committee_access.ROWS}
 
 #: delete endpoints -> (model, placeholder): a successful POST must really delete the object
-DELETES = {**lifecycle_access.DELETES, **rollout_access.DELETES,
+DELETES = {**lifecycle_access.DELETES, **rollout_access.DELETES, **committee_access.DELETES,
     "auth.delete_user": (User, "user_id"),
     "programmes.delete_programme": (Programme, "programme_id"),
     "programmes.delete_region": (Region, "region_id"),
@@ -354,7 +376,8 @@ def test_an_undeclared_route_is_refused(app):
 # --- objects of one programme through the other's URLs -----------------------------------------
 
 _OBJECT_KEYS = {"region_id": Region, "department_id": Department, "person_id": Person,
-                "membership_id": Membership, **lifecycle_access.OBJECT_KEYS, **rollout_access.OBJECT_KEYS}
+                "membership_id": Membership, **lifecycle_access.OBJECT_KEYS, **rollout_access.OBJECT_KEYS,
+                **committee_access.OBJECT_KEYS}
 
 
 @pytest.mark.parametrize("role", ["admin", "pm_both"])

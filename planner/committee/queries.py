@@ -78,6 +78,7 @@ def people_choices(programme_id: int, exclude_ids=()) -> list[tuple[int, str]]:
 
 
 def milestone_choices(programme_id: int) -> list[tuple[int, str]]:
+    """(id, "Name (planned day)") of the programme's milestones, for the agenda and decision links."""
     return _once_per_request(("milestones", programme_id), lambda: [
         (mid, f"{name} ({planned_on.isoformat()})") for mid, name, planned_on in db.session.execute(
             select(Milestone.id, Milestone.name, Milestone.planned_on).where(Milestone.programme_id == programme_id)
@@ -85,6 +86,7 @@ def milestone_choices(programme_id: int) -> list[tuple[int, str]]:
 
 
 def gate_review_choices(programme_id: int) -> list[tuple[int, str]]:
+    """(id, "3. Stage: day") of the programme's gate reviews, for the agenda and decision links."""
     return _once_per_request(("gate_reviews", programme_id), lambda: [
         (rid, f"{number}. {name}: {reviewed_on.isoformat()}") for rid, number, name, reviewed_on in
         db.session.execute(select(GateReview.id, Stage.number, Stage.name, GateReview.reviewed_on)
@@ -148,10 +150,12 @@ def active_invitees(meeting_id: int) -> list[MeetingInvitee]:
 
 
 def attendance_of(occurrence_id: int) -> list[MeetingAttendance]:
+    """Who was marked present, absent or represented at one occurrence."""
     return list(db.session.scalars(select(MeetingAttendance).where(MeetingAttendance.occurrence_id == occurrence_id)))
 
 
 def decisions_of_occurrence(occurrence_id: int) -> list[Decision]:
+    """Decisions taken in one occurrence, with what each links to loaded."""
     return list(db.session.scalars(
         select(Decision).where(Decision.occurrence_id == occurrence_id)
         .options(joinedload(Decision.milestone), joinedload(Decision.gate_review).joinedload(GateReview.stage),
@@ -160,6 +164,7 @@ def decisions_of_occurrence(occurrence_id: int) -> list[Decision]:
 
 
 def actions_of_occurrence(occurrence_id: int) -> list[ActionItem]:
+    """Actions agreed in one occurrence, soonest due first, with their owners loaded."""
     return list(db.session.scalars(select(ActionItem).where(ActionItem.occurrence_id == occurrence_id)
                                    .options(joinedload(ActionItem.owner)).order_by(ActionItem.due_on, ActionItem.id)))
 
@@ -218,4 +223,5 @@ def decisions_between(programme_id: int, first_day: date | None, last_day: date)
 
 
 def overdue_actions(programme_id: int, today: date) -> list[ActionItem]:
+    """Open actions past their due day, with owners loaded (the pack's last section)."""
     return list(db.session.scalars(actions_of(programme_id, state="overdue", today=today)))
