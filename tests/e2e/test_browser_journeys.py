@@ -141,3 +141,42 @@ def test_the_menu_opens_on_a_phone_and_a_viewer_cannot_edit(live_server, page_fo
     assert page.locator("text=Not met").first.is_visible()  # the key wave is gated on the pilot
     _shot(page, "viewer-waves-phone")
     assert page.problems == [], page.problems
+
+
+def test_project_manager_schedules_a_meeting_publishes_its_agenda_and_downloads_the_invite(live_server, page_for):
+    from datetime import date, timedelta
+
+    import icalendar
+
+    page = page_for(390, 844)
+    _log_in(page, live_server, "pm@example.com")
+    page.click("text=Meridian Outdoor Group: Helix CRM rollout")
+    page.click("nav.subnav >> text=Meetings")
+    page.click("text=Schedule a meeting")
+    day = date.today() + timedelta(days=10)
+    page.fill("#title", "Go/no-go for the key regions")
+    page.fill("#start_on", day.isoformat())
+    page.fill("#start_time", "14:00")
+    page.fill("#duration_minutes", "60")
+    page.fill("#location", "Board room 4.01")
+    page.click("button[name=send_now]")
+    assert page.locator(".flash-success").first.is_visible()
+    assert page.locator("h1", has_text="Go/no-go for the key regions").is_visible()
+    _shot(page, "pm-meeting-scheduled-phone")
+
+    with page.expect_download() as download_info:
+        page.click("text=Download .ics")
+    calendar = icalendar.Calendar.from_ical(Path(download_info.value.path()).read_bytes())
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Go/no-go for the key regions"
+    assert event.decoded("DTSTART").strftime("%Y-%m-%d %H:%M") == f"{day.isoformat()} 14:00"
+
+    page.click(f"a.check-text >> text={day.isoformat()}")
+    page.fill("#agenda-title", "Pilot defects and adoption")
+    page.fill("#agenda-minutes_allotted", "30")
+    page.click("text=Add to the agenda")
+    assert page.locator("td", has_text="Pilot defects and adoption").first.is_visible()
+    page.click("text=Publish the agenda to everyone invited")
+    assert page.locator(".flash-success").first.is_visible()
+    _shot(page, "pm-agenda-published-phone")
+    assert page.problems == [], page.problems
