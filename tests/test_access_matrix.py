@@ -69,7 +69,7 @@ def _side(factories) -> Side:
     person = factories.person(programme, region_id=region.id, department_id=department.id)
     other_user = factories.user()
     membership = factories.grant(other_user, programme, "viewer")
-    plan_ids = _plan_objects(factories.app, programme, region, person)
+    plan_ids = _plan_objects(factories.app, programme, region)
     return Side(programme, region, department, person, membership, other_user, plan_ids,
                 _secret_tokens(factories.app, other_user, plan_ids["invitee_id"]))
 
@@ -89,7 +89,7 @@ def _secret_tokens(app, user, invitee_id: int) -> dict[str, str]:
     return {"calendar.feed": feed, "calendar.rsvp": rsvp}
 
 
-def _plan_objects(app, programme, region, person) -> dict[str, int]:
+def _plan_objects(app, programme, region) -> dict[str, int]:
     """One object of every lifecycle, rollout and committee kind, made through the services."""
     from datetime import date
 
@@ -120,7 +120,7 @@ def _plan_objects(app, programme, region, person) -> dict[str, int]:
         decision = committee_services.record_decision(target, text="Go ahead", decided_on=date(2026, 9, 1),
                                                       decided_by="Steering committee", recorded_by_id=None)
         message_id = outbox_access.make_message(target.id)
-        committee_ids = committee_access.committee_objects(target, db.session.get(Person, person.id))
+        committee_ids = committee_access.committee_objects(target)
         db.session.commit()
         return {"stage_id": stage.id, "deliverable_id": stage.deliverables[0].id,
                 "criterion_id": stage.criteria[0].id, "goal_id": company_goal.id, "wave_id": wave.id,

@@ -16,6 +16,7 @@ from planner.auth.services import find_user_by_email
 from planner.calendar import intake, tokens
 from planner.calendar.replies import ReplyError
 from planner.committee.models import Meeting, MeetingStatus
+from planner.committee import invitations
 from planner.committee.scheduling import ensure_occurrences
 from planner.core.errors import DomainError
 from planner.extensions import db
@@ -40,12 +41,20 @@ def feed_url_command(email: str):
 
 @bp.cli.command("roll-meetings")
 def roll_meetings_command():
-    """Add the occurrences that have come within the horizon to every series that is not cancelled."""
+    """Daily: add the occurrences that have come within the horizon to every series that is not cancelled,
+    and bring each scheduled meeting's attendees in line with the committee (members whose last day has
+    passed get their cancellation)."""
     meetings = db.session.scalars(select(Meeting).where(Meeting.status != MeetingStatus.CANCELLED)
-                                  .options(selectinload(Meeting.occurrences)).order_by(Meeting.id)).all()
-    added = sum(ensure_occurrences(meeting) for meeting in meetings)
+                                  .options(selectinload(Meeting.occurrences), selectinload(Meeting.invitees))
+                                  .order_by(Meeting.id)).all()
+    added = queued = 0
+    for meeting in meetings:
+        added += ensure_occurrences(meeting)
+        if meeting.status is MeetingStatus.SCHEDULED:
+            invitations.ensure_invitees(meeting)
+            queued += invitations.send_updates(meeting)
     db.session.commit()
-    click.echo(f"Added {added} occurrences to {len(meetings)} meetings.")
+    click.echo(f"Added {added} occurrences to {len(meetings)} meetings; queued {queued} invitation updates.")
 
 
 # --- replies ---------------------------------------------------------------------------------------

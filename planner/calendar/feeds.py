@@ -23,6 +23,7 @@ from planner.committee.models import Committee, Meeting, MeetingInvitee, Meeting
 from planner.committee.scheduling import uid_host
 from planner.extensions import db
 from planner.models import utcnow
+from planner.people.models import Person
 from planner.programmes.models import Membership, Programme, Region
 from planner.rollout.models import Milestone, Wave, WaveRegion
 
@@ -155,7 +156,7 @@ def _sequence(record) -> int:
 #: deleting one of these can take something out of a feed (a Programme, Committee or Region deletion
 #: removes rows below it by database cascade, which the session never sees)
 WATCHED_DELETIONS = (Meeting, MeetingOccurrence, MeetingInvitee, Milestone, Wave, WaveRegion, Membership,
-                     Programme, Committee, Region)
+                     Programme, Committee, Region, Person)
 
 
 def _removes_feed_content(session: Session) -> bool:

@@ -112,8 +112,12 @@ def remove_invitee(invitee: MeetingInvitee) -> int:
 # --- what is due to whom -----------------------------------------------------------------------
 
 def revision(meeting: Meeting) -> int:
-    """The highest SEQUENCE in the meeting's calendar object (series or any changed occurrence)."""
-    return max([meeting.sequence] + [o.sequence for o in meeting.occurrences if o.is_cancelled or o.is_moved])
+    """The highest SEQUENCE the meeting's calendar object ever reached (series or any occurrence).
+
+    Counting every occurrence, also one moved back to where the series puts it, keeps this from ever
+    going down, so the next change always goes above what attendees hold.
+    """
+    return max([meeting.sequence] + [o.sequence for o in meeting.occurrences])
 
 
 def _got_series_cancel(invitee: MeetingInvitee) -> bool:
@@ -147,7 +151,8 @@ def send_updates(meeting: Meeting) -> int:
             _queue(meeting, invitee, CANCEL, sequence=meeting.sequence)
         elif invitee.removed_at is not None:
             _queue(meeting, invitee, CANCEL, sequence=current, only_them=True)
-        elif _delivery_failed(invitee) and invitee.last_sequence_sent == current:
+        elif (_delivery_failed(invitee) and invitee.last_sequence_sent == current
+              and invitee.last_method_sent == REQUEST):
             outbox.retry(invitee.last_message)
         else:
             _queue(meeting, invitee, REQUEST, sequence=current)

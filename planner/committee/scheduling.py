@@ -23,6 +23,8 @@ UTC = ZoneInfo("UTC")
 #: occurrences are kept as rows this far ahead, where agendas and minutes can hang off them
 HORIZON = timedelta(days=400)
 MAX_OCCURRENCES = 200
+#: meetings are planned within these years (a typo such as 9999 would otherwise overflow the horizon)
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 #: the fields whose change makes earlier answers stale (CALENDAR.md rule 3)
 SCHEDULE_FIELDS = ("time_zone", "local_start", "duration_minutes", "location", "online_url", "recurrence",
                    "recurrence_interval", "recurrence_weekdays", "recurrence_week", "recurrence_until",
@@ -51,13 +53,16 @@ class MeetingPlan:
 
 def _values(plan: MeetingPlan) -> dict:
     """Check a plan and turn it into column values, or raise a DomainError naming the field."""
-    title = (plan.title or "").strip()
+    title = " ".join((plan.title or "").split())  # one line: it becomes an email subject and SUMMARY
     if not title:
         raise DomainError(_("Give the meeting a title."), field="title")
     if len(title) > 200:
         raise DomainError(_("Keep the title under 200 characters."), field="title")
     if plan.local_start is None:
         raise DomainError(_("Give the day and time of the meeting."), field="local_start")
+    if not EARLIEST_YEAR <= plan.local_start.year <= LATEST_YEAR:
+        raise DomainError(_("Choose a day between %(first)s and %(last)s.", first=EARLIEST_YEAR, last=LATEST_YEAR),
+                          field="local_start")
     time_zone = programme_services.check_time_zone(plan.time_zone, "time_zone")
     if not plan.duration_minutes or not 5 <= plan.duration_minutes <= 1440:
         raise DomainError(_("A meeting lasts between 5 minutes and 24 hours."), field="duration_minutes")
@@ -92,10 +97,14 @@ def _values(plan: MeetingPlan) -> dict:
         if week not in (1, 2, 3, 4, -1):
             raise DomainError(_("Choose the first, second, third, fourth or last weekday of the month."),
                               field="monthly_week")
+        if not _falls_in_week(values["local_start"].date(), week):
+            raise DomainError(_("The first meeting must fall in the chosen week of its month."), field="monthly_week")
         values["recurrence_week"] = week
     if plan.until is not None and plan.count:
         raise DomainError(_("End the series on a date or after a number of meetings, not both."), field="until")
     if plan.until is not None:
+        if plan.until.year > LATEST_YEAR:
+            raise DomainError(_("Choose a day before %(last)s.", last=LATEST_YEAR + 1), field="until")
         if plan.until < values["local_start"].date():
             raise DomainError(_("The series cannot end before its first meeting."), field="until")
         values["recurrence_until"] = plan.until
@@ -104,6 +113,13 @@ def _values(plan: MeetingPlan) -> dict:
             raise DomainError(_("A series has between 1 and 500 meetings."), field="count")
         values["recurrence_count"] = plan.count
     return values
+
+
+def _falls_in_week(day: date, week: int) -> bool:
+    """Whether ``day`` is its weekday's ``week``-th occurrence in the month (-1: the last)."""
+    if week == -1:
+        return (day + timedelta(days=7)).month != day.month
+    return (day.day - 1) // 7 + 1 == week
 
 
 def uid_host() -> str:
@@ -140,8 +156,13 @@ def update_meeting(meeting: Meeting, plan: MeetingPlan, *, expected_version: int
         raise DomainError(_("This meeting is cancelled; schedule a new one instead."))
     values = _values(plan)
     old = {name: getattr(meeting, name) for name in SCHEDULE_FIELDS}
+    if not meeting.is_recurring and any(values[name] != old[name] for name in SCHEDULE_FIELDS):
+        held = next((o for o in meeting.occurrences if o.status is not OccurrenceStatus.SCHEDULED), None)
+        if held is not None:
+            raise DomainError(_("This meeting was already held; its date stays as it happened."), field="local_start")
     changes = audit.apply_changes(meeting, values)
-    stale = any(old[name] != getattr(meeting, name) for name in SCHEDULE_FIELDS)
+    # what calendars show changed: SEQUENCE rises so every client takes the update (the title too)
+    stale = bool(changes)
     if not changes:
         return 0
     _follow_series_change(meeting, old)
@@ -203,6 +224,9 @@ def move_occurrence(occurrence: MeetingOccurrence, *, local_start: datetime, dur
         return 0
     if meeting.status is not MeetingStatus.DRAFT:
         occurrence.sequence = invitations.revision(meeting) + 1
+        if not occurrence.is_moved:
+            # back where the series puts it: the override vanishes, and only the master can say so
+            meeting.sequence = occurrence.sequence
     db.session.flush()
     audit.record_update(occurrence, changes)
     return invitations.send_updates(meeting) if meeting.status is MeetingStatus.SCHEDULED else 0
@@ -287,7 +311,10 @@ def _follow_series_change(meeting: Meeting, old: dict) -> None:
         first = rows[0]
         first.original_start = first.local_start = meeting.local_start
     taken = {row.original_start for row in rows if row.original_start in wanted_set}
+    now = clock.now()
     for row in rows:
+        if meeting.is_recurring and row.status is not OccurrenceStatus.SCHEDULED and row.starts_at <= now:
+            continue  # held or minuted: it stays as it happened
         if row.original_start not in wanted_set:
             free = [start for start in by_day.get(row.original_start.date(), []) if start not in taken]
             if free:

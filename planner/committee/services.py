@@ -43,7 +43,7 @@ def update_committee(committee: Committee, *, expected_version: int | None, name
                      quorum_needs_chair: bool, agenda_notice_days: int) -> None:
     """Rename the committee or change its quorum rule and agenda notice."""
     check_version(committee, expected_version)
-    name = (name or "").strip()
+    name = " ".join((name or "").split())
     if not name:
         raise DomainError(_("Give the committee a name."), field="name")
     if quorum_percent is None or not 1 <= quorum_percent <= 100:
@@ -116,6 +116,10 @@ def change_member_role(member: CommitteeMember, *, role: str, expected_version: 
     changes = audit.apply_changes(member, {"role": role})
     db.session.flush()
     audit.record_update(member, changes)
+    for meeting in _upcoming_meetings(member.committee):
+        for invitee in meeting.invitees:
+            if invitee.person_id == member.person_id and not invitee.is_guest:
+                invitee.ics_role = role.ics_role  # shown with the next update; a role alone raises no SEQUENCE
 
 
 def record_leaving(member: CommitteeMember, *, ends_on: date, reason: str, expected_version: int | None) -> int:

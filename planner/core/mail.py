@@ -38,7 +38,7 @@ def compose(*, to: str, subject: str, text: str, html: str | None = None,
     message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = config["MAIL_FROM"]
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = " ".join(subject.split())  # a line break in a title must not break (or inject) headers
     message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = make_msgid(domain=urlsplit(config["BASE_URL"]).hostname or "localhost")
     message.set_content(text)

@@ -3,6 +3,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from planner.committee.models import CommitteeMember, Meeting, MeetingInvitee, MeetingStatus
 from planner.core import audit
 from planner.core.errors import DomainError, check_version
 from planner.extensions import db
@@ -67,4 +68,21 @@ def delete_person(person: Person) -> None:
     if programme.sponsor_id == person.id:
         raise DomainError(_("%(name)s is the programme's executive sponsor. Choose another sponsor first.",
                             name=person.full_name))
+    _check_not_in_meetings(person)
     audit.delete(person)
+
+
+def _check_not_in_meetings(person: Person) -> None:
+    """A committee member or meeting guest leaves through the committee pages, which sends their calendar
+    the cancellation; deleting them here would drop their invitations silently."""
+    seated = db.session.scalar(select(CommitteeMember.id).where(CommitteeMember.person_id == person.id,
+                                                                CommitteeMember.ends_on.is_(None)))
+    if seated:
+        raise DomainError(_("%(name)s sits on the steering committee. Record their leaving on the committee "
+                            "page first.", name=person.full_name))
+    invited = db.session.scalar(select(MeetingInvitee.id).join(Meeting).where(
+        MeetingInvitee.person_id == person.id, MeetingInvitee.removed_at.is_(None),
+        Meeting.status == MeetingStatus.SCHEDULED))
+    if invited:
+        raise DomainError(_("%(name)s is invited to committee meetings. Remove them from those meetings first, "
+                            "so their calendar is told.", name=person.full_name))

@@ -1,12 +1,15 @@
 """``flask feed-url`` and ``flask roll-meetings``."""
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import select
 
 from planner.auth.models import User
 from planner.calendar import tokens
 from planner.calendar.cli import feed_url_command, roll_meetings_command
 from planner.committee.models import Meeting, Recurrence
 from planner.extensions import db
-from tests.calendar_web.helpers import make_meeting, seat_members
+from planner.people.models import Person
+from tests.calendar_web.helpers import load, make_meeting, seat_members
 
 
 def test_feed_url_prints_both_addresses_and_keeps_them(app, client, factories):
@@ -46,9 +49,37 @@ def test_roll_meetings_extends_series_that_never_end(app, factories, now_is):
     result = app.test_cli_runner().invoke(roll_meetings_command, [])
 
     assert result.exit_code == 0, result.output
-    assert result.stdout == "Added 10 occurrences to 2 meetings.\n"
+    assert result.stdout == "Added 10 occurrences to 2 meetings; queued 0 invitation updates.\n"
     with app.app_context():
         assert len(db.session.get(Meeting, weekly.meeting_id).occurrences) == before + 10
         assert len(db.session.get(Meeting, one_off.meeting_id).occurrences) == 1
     again = app.test_cli_runner().invoke(roll_meetings_command, [])
-    assert again.stdout == "Added 0 occurrences to 2 meetings.\n"
+    assert again.stdout == "Added 0 occurrences to 2 meetings; queued 0 invitation updates.\n"
+
+
+def test_roll_meetings_uninvites_a_member_once_their_last_day_is_past(app, factories, now_is):
+    from planner.committee import services as committee_services
+    from planner.committee.models import CommitteeMember, MeetingInvitee
+    from planner.core.models import OutboxMessage
+
+    programme = factories.programme()
+    seat_members(app, factories, programme, ["alice@example.com", "bob@example.com"])
+    now_is(datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc))
+    weekly = make_meeting(app, programme, start=datetime(2027, 1, 5, 10, 0), recurrence=Recurrence.WEEKLY)
+    with app.test_request_context():
+        bob = db.session.scalar(select(CommitteeMember).join(CommitteeMember.person)
+                                .where(Person.email == "bob@example.com"))
+        committee_services.record_leaving(bob, ends_on=date(2027, 1, 20), reason="Retires", expected_version=None)
+        db.session.commit()
+    invitee_id = weekly.invitees["bob@example.com"]
+    assert load(app, MeetingInvitee, invitee_id).removed_at is None  # still serving at the next meeting
+
+    now_is(datetime(2027, 1, 21, 9, 0, tzinfo=timezone.utc))
+    result = app.test_cli_runner().invoke(roll_meetings_command, [])
+
+    assert result.exit_code == 0, result.output
+    assert "queued 1 invitation updates" in result.stdout
+    invitee = load(app, MeetingInvitee, invitee_id)
+    assert invitee.removed_at is not None and invitee.last_method_sent == "CANCEL"
+    with app.app_context():
+        assert db.session.get(OutboxMessage, invitee.last_message_id).recipient == "bob@example.com"

@@ -6,7 +6,7 @@ login page. POSTs carry a valid CSRF token and no other field.
 
 The statuses assume the world ``committee_objects`` builds in each programme (the ids it returns fill
 the placeholders member_id, meeting_id, invitee_id, occurrence_id, item_id, action_id):
-- the side's person sits on the committee (member_id; not left, so acknowledging is refused: 422);
+- a person of its own chairs the committee (member_id; not left, so acknowledging is refused: 422);
 - a weekly meeting, scheduled (invitations sent), that started two weeks ago: publishing it again is
   refused (422), re-sending is done (302), cancelling it needs no field (302);
 - invitee_id is that person's invitation (removing needs no field: 302);
@@ -90,10 +90,12 @@ OBJECT_KEYS: dict = {
 }
 
 
-def committee_objects(programme, person) -> dict[str, int]:
+def committee_objects(programme) -> dict[str, int]:
     """The committee objects the rows above assume, made through the services (call inside an app context,
-    with ``programme`` and ``person`` attached to the session; the caller commits)."""
+    with ``programme`` attached to the session; the caller commits). The chair is a person of their own, so
+    the world's person stays free to be deleted."""
     from planner.committee import scheduling, services
+    from planner.people import services as people_services
     from planner.committee.models import Committee, Recurrence
     from planner.core import clock
     from planner.extensions import db
@@ -101,6 +103,9 @@ def committee_objects(programme, person) -> dict[str, int]:
 
     committee = db.session.scalar(select(Committee).where(Committee.programme_id == programme.id)
                                   .order_by(Committee.id).limit(1))
+    person = people_services.create_person(programme, full_name="Henrik Vogel",
+                                           email=f"chair.{programme.id}@example.com", department_id=None,
+                                           job_role="Sales director", region_id=None, is_super_user=False)
     member = services.add_member(committee, person_id=person.id, role="chair",
                                  starts_on=clock.today() - timedelta(days=30))
     start = datetime.combine(clock.today() - timedelta(days=14), time(10, 0))

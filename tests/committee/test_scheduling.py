@@ -112,20 +112,19 @@ def test_changing_the_series_time_raises_the_sequence_and_keeps_each_occurrence_
         assert master.decoded("DTSTART") == datetime(2026, 12, 8, 14, 30, tzinfo=meeting.zone)
 
 
-def test_a_change_that_would_drop_a_minuted_meeting_is_refused(app, setting, now_is):
+def test_a_change_that_would_drop_a_meeting_with_an_agenda_is_refused(app, setting):
     programme, _people = setting
     with app.test_request_context():
         meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(), organiser_id=None)
-        first = meeting.occurrences[0]
-        now_is(datetime(2026, 12, 8, 12, 0, tzinfo=timezone.utc))
-        services.record_minutes(first, minutes="Agreed the pilot.", expected_version=None)
+        second = meeting.occurrences[1]
+        services.add_agenda_item(second, title="Budget", minutes_allotted=15)
         db.session.commit()
         with pytest.raises(DomainError) as refused:
             scheduling.update_meeting(meeting, monthly(local_start=datetime(2026, 12, 9, 10, 0),
                                                        recurrence=Recurrence.MONTHLY_BY_DATE), expected_version=None)
         assert "would drop out of the series" in refused.value.message
         db.session.rollback()
-        assert db.session.get(type(first), first.id).minutes == "Agreed the pilot."
+        assert [item.title for item in db.session.get(type(second), second.id).agenda_items] == ["Budget"]
 
 
 def test_moving_one_occurrence_sends_an_override_with_a_higher_sequence(app, setting):
@@ -265,3 +264,124 @@ def test_a_new_programme_has_a_steering_committee(app, make_programme):
         committee = committee_of(programme.id)
         assert committee.name == "Steering committee" and committee.agenda_notice_days == 3
         assert db.session.get(Programme, programme.id) is not None
+
+
+# --- found in review ---------------------------------------------------------------------------
+
+def test_moving_an_occurrence_back_reaches_everyone_and_later_series_changes_too(app, setting):
+    programme, _people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(), organiser_id=None, send_now=True)
+        second = meeting.occurrences[1]
+        assert scheduling.move_occurrence(second, local_start=datetime(2027, 1, 12, 14, 0), duration_minutes=90,
+                                          location="Board room", expected_version=None) == 3
+        assert scheduling.move_occurrence(second, local_start=datetime(2027, 1, 12, 10, 0), duration_minutes=90,
+                                          location="Board room", expected_version=None) == 3
+        (master,) = events(ics_of(outbox_rows(meeting.uid)[-1]))  # the override is gone ...
+        assert master["SEQUENCE"] > 1  # ... and the master says so with a SEQUENCE above the override's
+        assert scheduling.update_meeting(meeting, monthly(location="Room 2"), expected_version=None) == 3
+
+
+def test_a_series_change_that_absorbs_an_override_is_sent(app, setting):
+    programme, _people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(), organiser_id=None, send_now=True)
+        scheduling.move_occurrence(meeting.occurrences[1], local_start=meeting.occurrences[1].local_start,
+                                   duration_minutes=90, location="Room B", expected_version=None)
+        assert scheduling.update_meeting(meeting, monthly(location="Room B"), expected_version=None) == 3
+        (master,) = events(ics_of(outbox_rows(meeting.uid)[-1]))
+        assert str(master["LOCATION"]) == "Room B" and master["SEQUENCE"] == 2
+
+
+def test_re_inviting_someone_whose_cancellation_failed_sends_a_new_invitation(app, setting):
+    programme, people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(), organiser_id=None, send_now=True)
+        guest = db.session.get(type(people["guest"]), people["guest"].id)
+        invitations.add_guest(meeting, guest)
+        invitee = next(i for i in meeting.invitees if i.person_id == guest.id)
+        invitations.remove_invitee(invitee)
+        invitee.last_message.status = OutboxStatus.FAILED
+        invitations.add_guest(meeting, guest)
+        assert invitee.last_method_sent == "REQUEST"
+        assert ics_of(invitee.last_message)["METHOD"] == "REQUEST"
+
+
+def test_a_monthly_weekday_series_must_start_in_its_week(app, setting):
+    programme, _people = setting
+    with app.test_request_context():
+        with pytest.raises(DomainError) as refused:  # 15 December 2026 is the third Tuesday
+            scheduling.schedule_meeting(committee_of(programme.id), monthly(local_start=datetime(2026, 12, 15, 10)),
+                                        organiser_id=None)
+        assert refused.value.field == "monthly_week"
+        db.session.rollback()
+
+
+def test_titles_with_line_breaks_and_far_dates_are_handled(app, setting):
+    programme, _people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(title="Steerco\r\nBcc: x@evil.com"),
+                                              organiser_id=None, send_now=True)
+        assert meeting.title == "Steerco Bcc: x@evil.com"
+        assert all("\n" not in row.subject for row in outbox_rows(meeting.uid))
+        with pytest.raises(DomainError) as refused:
+            scheduling.schedule_meeting(committee_of(programme.id), monthly(local_start=datetime(9999, 12, 28, 10)),
+                                        organiser_id=None)
+        assert refused.value.field == "local_start"
+        db.session.rollback()
+
+
+def test_a_held_one_off_meeting_keeps_its_date(app, setting, now_is):
+    programme, _people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(recurrence=Recurrence.NONE),
+                                              organiser_id=None, send_now=True)
+        now_is(datetime(2026, 12, 8, 12, 0, tzinfo=timezone.utc))
+        services.record_minutes(meeting.occurrences[0], minutes="Agreed.", expected_version=None)
+        with pytest.raises(DomainError):
+            scheduling.update_meeting(meeting, monthly(recurrence=Recurrence.NONE,
+                                                       local_start=datetime(2026, 12, 9, 10)), expected_version=None)
+        db.session.rollback()
+
+
+def test_changing_a_series_time_leaves_past_minuted_meetings_as_they_happened(app, setting, now_is):
+    programme, _people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(), organiser_id=None, send_now=True)
+        first = meeting.occurrences[0]
+        now_is(datetime(2026, 12, 20, 12, 0, tzinfo=timezone.utc))
+        services.record_minutes(first, minutes="Agreed.", expected_version=None)
+        scheduling.update_meeting(meeting, monthly(local_start=datetime(2026, 12, 8, 15, 0)), expected_version=None)
+        assert first.local_start == datetime(2026, 12, 8, 10, 0)
+        assert meeting.occurrences[1].local_start == datetime(2027, 1, 12, 15, 0)
+
+
+def test_a_new_chair_is_invited_as_chair(app, setting):
+    programme, _people = setting
+    with app.test_request_context():
+        committee = committee_of(programme.id)
+        meeting = scheduling.schedule_meeting(committee, monthly(), organiser_id=None, send_now=True)
+        rep = next(m for m in committee.members if m.role.value == "department_representative")
+        services.change_member_role(rep, role="chair", expected_version=None)
+        invitee = next(i for i in meeting.invitees if i.person_id == rep.person_id)
+        assert invitee.ics_role == "CHAIR"
+
+
+def test_a_committee_member_or_invited_guest_cannot_be_deleted_silently(app, setting):
+    from planner.people import services as people_services
+    from planner.people.models import Person
+
+    programme, people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(), organiser_id=None, send_now=True)
+        with pytest.raises(DomainError) as refused:
+            people_services.delete_person(db.session.get(Person, people["rep"].id))
+        assert "sits on the steering committee" in refused.value.message
+        guest = db.session.get(Person, people["guest"].id)
+        invitations.add_guest(meeting, guest)
+        with pytest.raises(DomainError) as refused:
+            people_services.delete_person(guest)
+        assert "invited to committee meetings" in refused.value.message
+        invitations.remove_invitee(next(i for i in meeting.invitees if i.person_id == guest.id))
+        people_services.delete_person(guest)  # their cancellation is queued; now they may go
+        db.session.rollback()
