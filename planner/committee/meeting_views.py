@@ -72,7 +72,7 @@ def list_meetings(programme_id: int):
     occurrences = db.paginate(queries.occurrences_of(programme.id, since=since, past=past), page=page_number(),
                               per_page=per_page(), error_out=False)
     calendar = programme_calendar(programme)
-    late = {o.id for o in occurrences.items if services.agenda_is_late(o, calendar, today)}
+    late = {o.id for o in occurrences.items if services.agenda_is_late(o, calendar)}
     return render_template("committee/meetings.html", programme=programme, occurrences=occurrences, past=past,
                            late=late, status_labels=OCCURRENCE_STATUS_LABELS,
                            can_manage=can(Permission.MEETINGS_MANAGE, programme))
@@ -279,7 +279,7 @@ def _render_occurrence(programme, occurrence, *, forms: dict | None = None, erro
         "committee/occurrence.html", programme=programme, meeting=meeting, occurrence=occurrence,
         items=list(occurrence.agenda_items), total_minutes=services.agenda_minutes(occurrence),
         when=invitations.describe_when(meeting, occurrence), has_started=has_started,
-        agenda_late=services.agenda_is_late(occurrence, programme_calendar(programme), today),
+        agenda_late=services.agenda_is_late(occurrence, programme_calendar(programme)),
         invitees=invitees, attendance={row.person_id: row for row in attendance},
         quorum=services.quorum_of(occurrence, members, attendance) if attendance else None,
         decisions=queries.decisions_of_occurrence(occurrence.id),

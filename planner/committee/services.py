@@ -345,11 +345,15 @@ def publish_agenda(occurrence: MeetingOccurrence) -> int:
     return queued
 
 
-def agenda_is_late(occurrence: MeetingOccurrence, working_calendar, today: date) -> bool:
-    """A meeting fewer than the committee's notice in working days away with no published agenda."""
+def agenda_is_late(occurrence: MeetingOccurrence, working_calendar) -> bool:
+    """A meeting fewer than the committee's notice in working days away with no published agenda.
+
+    Days are counted in the organiser's zone: for a meeting in Sydney, "today" is Sydney's today.
+    """
     if (occurrence.is_cancelled or occurrence.has_published_agenda
             or occurrence.status is not OccurrenceStatus.SCHEDULED):
         return False
+    today = clock.now().astimezone(occurrence.meeting.zone).date()
     day = occurrence.local_start.date()
     if day < today:
         return False

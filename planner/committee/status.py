@@ -50,7 +50,7 @@ def committee_status(programme, today: date) -> CommitteeStatus:
     overdue = db.session.scalar(
         select(func.count(ActionItem.id)).where(ActionItem.programme_id == programme.id,
                                                 ActionItem.status == ActionStatus.OPEN, ActionItem.due_on < today))
-    late = upcoming is not None and agenda_is_late(upcoming, programme_calendar(programme), today)
+    late = upcoming is not None and agenda_is_late(upcoming, programme_calendar(programme))
     return CommitteeStatus(next_meeting=upcoming, agenda_late=late, unacknowledged_leavers=leavers or 0,
                            overdue_actions=overdue or 0,
                            days_since_last_meeting=(today - last.date()).days if last is not None else None)

@@ -88,3 +88,21 @@ def test_the_committee_card_costs_the_same_queries_with_many_meetings(app, clien
     with count_queries(app) as many:
         overview(client, programme)
     assert len(many) == len(few)
+
+
+def test_agenda_notice_counts_days_in_the_organisers_zone(app, make_programme, make_person, now_is):
+    from planner.committee.models import MeetingOccurrence
+    from planner.rollout.calendar import programme_calendar
+
+    now_is(datetime(2026, 11, 23, 20, 0, tzinfo=timezone.utc))  # already Tuesday morning in Auckland
+    programme = make_programme()
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), scheduling.MeetingPlan(
+            title="Steering committee", local_start=datetime(2026, 11, 26, 10, 0), time_zone="Pacific/Auckland"),
+            organiser_id=None)
+        occurrence: MeetingOccurrence = meeting.occurrences[0]
+        calendar = programme_calendar(db.session.get(Programme, programme.id))
+        assert services.agenda_is_late(occurrence, calendar)  # Tue -> Thu: 2 working days in Auckland
+        now_is(datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc))  # still Monday evening there
+        assert not services.agenda_is_late(occurrence, calendar)
+        db.session.rollback()
