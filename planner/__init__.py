@@ -112,13 +112,13 @@ def _init_sqlite(app: Flask) -> None:
 
 
 #: every area that has tables; importing them registers the tables for queries and migrations
-AREAS_WITH_MODELS = ("core", "auth", "programmes", "people", "lifecycle", "rollout", "committee", "calendar")
+AREAS_WITH_MODELS = ("core", "auth", "programmes", "people", "lifecycle", "rollout", "committee", "calendar", "training")
 
 
 def _register_blueprints(app: Flask) -> None:
     for area in AREAS_WITH_MODELS:
         importlib.import_module(f"planner.{area}.models")
-    from planner import auth, committee, lifecycle, people, programmes, rollout
+    from planner import auth, committee, lifecycle, people, programmes, rollout, training
     from planner.auth.cli import bp as auth_cli
     from planner.calendar import views as calendar_views
     from planner.calendar.cli import bp as calendar_cli
@@ -134,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rollout.bp)
     app.register_blueprint(committee.bp)
     app.register_blueprint(calendar_views.bp)
+    app.register_blueprint(training.bp)
     app.register_blueprint(auth_cli)
     app.register_blueprint(core_cli)
     app.register_blueprint(demo_cli)

@@ -23,6 +23,7 @@ from planner.programmes.models import Department, Membership, Programme, Region
 from tests.conftest import csrf_token_from, log_in
 from tests.calendar_web import access as calendar_access
 from tests.committee import access as committee_access
+from tests.training import curriculum_access, session_access
 from tests.core import outbox_access
 from tests.lifecycle import access as lifecycle_access
 from tests.rollout import access as rollout_access
@@ -121,12 +122,13 @@ def _plan_objects(app, programme, region) -> dict[str, int]:
                                                       decided_by="Steering committee", recorded_by_id=None)
         message_id = outbox_access.make_message(target.id)
         committee_ids = committee_access.committee_objects(target)
+        training_ids = {**curriculum_access.curriculum_objects(target), **session_access.session_objects(target)}
         db.session.commit()
         return {"stage_id": stage.id, "deliverable_id": stage.deliverables[0].id,
                 "criterion_id": stage.criteria[0].id, "goal_id": company_goal.id, "wave_id": wave.id,
                 "defect_id": defect.id, "holiday_id": holiday.id, "freeze_id": freeze.id,
                 "milestone_id": milestone.id, "dependency_id": dependency.id, "decision_id": decision.id,
-                "message_id": message_id, **committee_ids}
+                "message_id": message_id, **committee_ids, **training_ids}
 
 
 def build_world(factories) -> World:
@@ -275,10 +277,12 @@ FOUNDATION_ROWS: dict[tuple[str, str], tuple] = {
 #: rows of the later areas live beside their tests, in the same format
 MATRIX: dict[tuple[str, str], tuple] = {**FOUNDATION_ROWS, **lifecycle_access.ROWS, **rollout_access.ROWS,
                                          **plan_access.ROWS, **outbox_access.ROWS,
-                                         **calendar_access.ROWS, **committee_access.ROWS}
+                                         **calendar_access.ROWS, **committee_access.ROWS,
+                                         **curriculum_access.ROWS, **session_access.ROWS}
 
 #: delete endpoints -> (model, placeholder): a successful POST must really delete the object
 DELETES = {**lifecycle_access.DELETES, **rollout_access.DELETES, **committee_access.DELETES,
+           **curriculum_access.DELETES, **session_access.DELETES,
     "auth.delete_user": (User, "user_id"),
     "programmes.delete_programme": (Programme, "programme_id"),
     "programmes.delete_region": (Region, "region_id"),
@@ -377,7 +381,7 @@ def test_an_undeclared_route_is_refused(app):
 
 _OBJECT_KEYS = {"region_id": Region, "department_id": Department, "person_id": Person,
                 "membership_id": Membership, **lifecycle_access.OBJECT_KEYS, **rollout_access.OBJECT_KEYS,
-                **committee_access.OBJECT_KEYS}
+                **committee_access.OBJECT_KEYS, **curriculum_access.OBJECT_KEYS, **session_access.OBJECT_KEYS}
 
 
 @pytest.mark.parametrize("role", ["admin", "pm_both"])

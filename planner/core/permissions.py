@@ -44,6 +44,10 @@ class Permission(enum.StrEnum):
     DECISIONS_RECORD = "decisions.record"
     #: the committee's members and settings, meetings, agendas and invitations
     MEETINGS_MANAGE = "meetings.manage"
+    #: courses, requirements, sessions and enrolment
+    TRAINING_MANAGE = "training.manage"
+    #: taking attendance; a trainer only for the sessions they give (checked on the session)
+    ATTENDANCE_MARK = "attendance.mark"
 
 
 GLOBAL_PERMISSIONS = frozenset({Permission.PROGRAMME_CREATE, Permission.USERS_MANAGE, Permission.MAIL_MANAGE})
@@ -53,11 +57,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.PROGRAMME_VIEW, Permission.PROGRAMME_EDIT, Permission.STRUCTURE_EDIT,
         Permission.PEOPLE_VIEW, Permission.PEOPLE_EDIT, Permission.PEOPLE_EXPORT,
         Permission.MEMBERS_MANAGE, Permission.AUDIT_VIEW, Permission.PLAN_EDIT, Permission.DECISIONS_RECORD,
-        Permission.MEETINGS_MANAGE,
+        Permission.MEETINGS_MANAGE, Permission.TRAINING_MANAGE, Permission.ATTENDANCE_MARK,
     }),
     Role.COMMITTEE_MEMBER: frozenset({Permission.PROGRAMME_VIEW, Permission.PEOPLE_VIEW,
                                       Permission.DECISIONS_RECORD}),
-    Role.TRAINER: frozenset({Permission.PROGRAMME_VIEW, Permission.PEOPLE_VIEW}),
+    Role.TRAINER: frozenset({Permission.PROGRAMME_VIEW, Permission.PEOPLE_VIEW, Permission.ATTENDANCE_MARK}),
     Role.VIEWER: frozenset({Permission.PROGRAMME_VIEW}),
 }
 

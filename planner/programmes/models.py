@@ -40,6 +40,10 @@ class Programme(TimestampMixin, VersionedMixin, Base):
     gate_min_training_pct: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
     #: wave gate: at least this share (percent) of licensed users active in the previous wave
     gate_min_adoption_pct: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    #: training window: a region's last session ends at least this many working days before its go-live ...
+    training_min_lead_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    #: ... and at most this many (DOMAIN.md: keep the gap between training and first use short)
+    training_max_lead_days: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
 
     sponsor = relationship("Person", foreign_keys=[sponsor_id], post_update=True)
     regions = relationship("Region", back_populates="programme", cascade="all, delete-orphan",

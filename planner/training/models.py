@@ -1,0 +1,210 @@
+"""Training: courses and who must take them, sessions planned against each region's go-live,
+enrolment with a waitlist, and attendance marked by the trainer."""
+import enum
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.models import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+
+
+class CourseFormat(enum.StrEnum):
+    CLASSROOM = "classroom"
+    VIRTUAL = "virtual"
+    SELF_PACED = "self_paced"
+
+
+class Course(TimestampMixin, VersionedMixin, Base):
+    __tablename__ = "course"
+    __table_args__ = (
+        UniqueConstraint("programme_id", "title"),
+        CheckConstraint("duration_minutes BETWEEN 5 AND 2880", name="duration"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=120)
+    format: Mapped[CourseFormat] = mapped_column(enum_column(CourseFormat), default=CourseFormat.CLASSROOM)
+    #: links to videos and guides handed out in advance (DOMAIN.md: not a "click here" lecture), one per line
+    material_links: Mapped[str] = mapped_column(Text, default="")
+
+    requirements = relationship("CourseRequirement", back_populates="course", cascade="all, delete-orphan",
+                                passive_deletes=True)
+
+    @property
+    def links(self) -> list[str]:
+        return [line.strip() for line in self.material_links.splitlines() if line.strip()]
+
+    def __str__(self) -> str:
+        return f"Course {self.title}"
+
+
+class CourseRequirement(TimestampMixin, Base):
+    """People with this job role (empty: any role) in this department (empty: any) must take the course."""
+
+    __tablename__ = "course_requirement"
+    __table_args__ = (UniqueConstraint("course_id", "job_role", "department_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    #: matched without regard to case; empty matches every role
+    job_role: Mapped[str] = mapped_column(String(120), default="")
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
+
+    course = relationship(Course, back_populates="requirements")
+    department = relationship("Department")
+
+    def matches(self, person) -> bool:
+        return ((not self.job_role or self.job_role.casefold() == (person.job_role or "").casefold())
+                and (self.department_id is None or self.department_id == person.department_id))
+
+    def __str__(self) -> str:
+        return f"Requirement of course {self.course_id}: {self.job_role or 'any role'} / {self.department_id}"
+
+
+class SessionStatus(enum.StrEnum):
+    #: proposed by the session planner or saved as a draft: sends nothing
+    PROPOSED = "proposed"
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class CancelReason(enum.StrEnum):
+    #: DOMAIN.md: training must not be cancelled for short-term business needs; these reach the committee pack
+    BUSINESS_PRIORITY = "business_priority"
+    TRAINER_UNAVAILABLE = "trainer_unavailable"
+    TOO_FEW_TRAINEES = "too_few_trainees"
+    OTHER = "other"
+
+
+class TrainingSession(TimestampMixin, VersionedMixin, Base):
+    __tablename__ = "training_session"
+    __table_args__ = (
+        CheckConstraint("duration_minutes BETWEEN 5 AND 2880", name="duration"),
+        CheckConstraint("capacity BETWEEN 1 AND 1000", name="capacity"),
+        CheckConstraint("sequence >= 0", name="sequence"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), index=True)
+    #: the trainer's account: trainers see and mark their own sessions
+    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    #: the iCalendar UID, made once ("training-session-<id>@<host>") and never changed
+    uid: Mapped[str] = mapped_column(String(255), unique=True)
+    #: the region's IANA zone at planning time: the wall time below is in it
+    time_zone: Mapped[str] = mapped_column(String(64))
+    local_start: Mapped[datetime] = mapped_column(DateTime())
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    #: the same instants in UTC, for "no trainer in two places at once" and "today" across zones
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    location: Mapped[str] = mapped_column(String(300), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int] = mapped_column(Integer, default=12)
+    status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus), default=SessionStatus.PROPOSED)
+    cancel_reason: Mapped[CancelReason | None] = mapped_column(enum_column(CancelReason))
+    cancel_note: Mapped[str] = mapped_column(Text, default="")
+    #: iCalendar SEQUENCE: raised on every change that makes earlier answers stale
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    #: when the trainer finished the roster (every enrolled person marked)
+    roster_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: random salt of the self check-in code; replacing it revokes the code
+    checkin_salt: Mapped[str | None] = mapped_column(String(64))
+
+    course = relationship(Course)
+    region = relationship("Region")
+    trainer = relationship("User")
+    enrolments = relationship("Enrolment", back_populates="session", cascade="all, delete-orphan",
+                              passive_deletes=True)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.local_start + timedelta(minutes=self.duration_minutes)
+
+    def __str__(self) -> str:
+        return f"Training session {self.id} of course {self.course_id}"
+
+
+class EnrolmentStatus(enum.StrEnum):
+    ENROLLED = "enrolled"
+    WAITLISTED = "waitlisted"
+    #: taken off (or moved to another session); kept so their calendar gets the cancellation
+    REMOVED = "removed"
+
+
+class Enrolment(TimestampMixin, Base):
+    """A person's seat (or waitlist place) in a session, and the per-recipient invite record."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (UniqueConstraint("session_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    status: Mapped[EnrolmentStatus] = mapped_column(enum_column(EnrolmentStatus), default=EnrolmentStatus.ENROLLED)
+    #: order on the waitlist (lower first); empty when not waiting
+    waitlist_position: Mapped[int | None] = mapped_column(Integer)
+    last_sequence_sent: Mapped[int | None] = mapped_column(Integer)
+    #: REQUEST or CANCEL
+    last_method_sent: Mapped[str | None] = mapped_column(String(10))
+    last_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id", ondelete="SET NULL"))
+
+    session = relationship(TrainingSession, back_populates="enrolments")
+    person = relationship("Person")
+    last_message = relationship("OutboxMessage")
+
+    @property
+    def programme_id(self) -> int:
+        """For the audit log: the programme of the session."""
+        return self.session.programme_id
+
+    def __str__(self) -> str:
+        return f"Enrolment of {self.person_id} in session {self.session_id}"
+
+
+class MarkStatus(enum.StrEnum):
+    PRESENT = "present"
+    LATE = "late"
+    EXCUSED = "excused"
+    ABSENT = "absent"
+
+
+class AttendanceMark(Base):
+    """What the trainer marked for one trainee. One row per (session, person): marks are upserted, so two
+    trainers marking the same roster at once lose nothing."""
+
+    __tablename__ = "attendance_mark"
+    __table_args__ = (UniqueConstraint("session_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    status: Mapped[MarkStatus] = mapped_column(enum_column(MarkStatus))
+    note: Mapped[str] = mapped_column(Text, default="")
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: how the mark was made: "trainer" or "self" (self check-in)
+    source: Mapped[str] = mapped_column(String(10), default="trainer")
+
+    session = relationship(TrainingSession)
+
+    @property
+    def programme_id(self) -> int:
+        """For the audit log: the programme of the session."""
+        return self.session.programme_id
+
+    def __str__(self) -> str:
+        return f"Attendance of {self.person_id} in session {self.session_id}: {self.status.value}"

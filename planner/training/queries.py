@@ -1,0 +1,145 @@
+"""Read helpers of the curriculum pages: who needs which course, worked out in SQL.
+
+A person needs a course when one of its requirements matches them (``CourseRequirement.matches``): the
+requirement's job role is empty or equal to the person's without regard to case, and its department is empty
+or the person's. Every helper here answers in a fixed number of queries, however many people there are.
+"""
+from sqlalchemy import ColumnElement, Select, and_, distinct, exists, func, literal, or_, select
+from sqlalchemy.orm import joinedload
+
+from planner.extensions import db
+from planner.people.models import Person
+from planner.programmes.models import Department, Region
+from planner.training.models import Course, CourseRequirement
+
+
+def _matches(job_role, department_id) -> ColumnElement[bool]:
+    """SQL form of ``CourseRequirement.matches`` for a person whose role and department are the given
+    expressions (columns of a person row, or literal values)."""
+    return and_(
+        or_(CourseRequirement.job_role == "",
+            func.lower(CourseRequirement.job_role) == func.lower(func.coalesce(job_role, ""))),
+        or_(CourseRequirement.department_id.is_(None), CourseRequirement.department_id == department_id))
+
+
+def _matches_person_row() -> ColumnElement[bool]:
+    return _matches(Person.job_role, Person.department_id)
+
+
+def _needs(course_id) -> ColumnElement[bool]:
+    """The person row needs the course: one of its requirements matches them."""
+    return exists(select(CourseRequirement.id).where(CourseRequirement.course_id == course_id,
+                                                     _matches_person_row()))
+
+
+def _needs_anything(programme_id: int) -> ColumnElement[bool]:
+    return exists(select(CourseRequirement.id).where(CourseRequirement.programme_id == programme_id,
+                                                     _matches_person_row()))
+
+
+def courses_of(programme_id: int) -> Select:
+    """The programme's courses by title."""
+    return select(Course).where(Course.programme_id == programme_id).order_by(Course.title, Course.id)
+
+
+def course_figures(course_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{course id: (number of requirements, number of people needing it)} for a page of courses, in two
+    queries."""
+    if not course_ids:
+        return {}
+    figures = {course_id: (0, 0) for course_id in course_ids}
+    for course_id, requirements in db.session.execute(
+            select(CourseRequirement.course_id, func.count(CourseRequirement.id))
+            .where(CourseRequirement.course_id.in_(course_ids)).group_by(CourseRequirement.course_id)):
+        figures[course_id] = (requirements, 0)
+    for course_id, people in db.session.execute(
+            select(CourseRequirement.course_id, func.count(distinct(Person.id)))
+            .select_from(CourseRequirement)
+            .join(Person, and_(Person.programme_id == CourseRequirement.programme_id, _matches_person_row()))
+            .where(CourseRequirement.course_id.in_(course_ids)).group_by(CourseRequirement.course_id)):
+        figures[course_id] = (figures[course_id][0], people)
+    return figures
+
+
+def requirements_of(course_id: int) -> Select:
+    """The course's requirements with their department loaded, roles first, then departments."""
+    return (select(CourseRequirement).where(CourseRequirement.course_id == course_id)
+            .options(joinedload(CourseRequirement.department))
+            .order_by(func.lower(CourseRequirement.job_role), CourseRequirement.department_id, CourseRequirement.id))
+
+
+def required_person_ids(course: Course) -> Select:
+    """Ids of the people who need the course (for the session planner and readiness)."""
+    return select(Person.id).where(Person.programme_id == course.programme_id, _needs(course.id))
+
+
+def people_needing(course: Course) -> Select:
+    """The people who need the course, by name, with their region and department loaded."""
+    return (select(Person).where(Person.programme_id == course.programme_id, _needs(course.id))
+            .options(joinedload(Person.region), joinedload(Person.department))
+            .order_by(Person.full_name, Person.id))
+
+
+def people_without_requirement(programme_id: int, region_id: int | None = None) -> Select:
+    """People no requirement matches (DOMAIN.md: everybody who will use the system needs training), by name,
+    optionally only those of one region."""
+    query = (select(Person).where(Person.programme_id == programme_id, ~_needs_anything(programme_id))
+             .options(joinedload(Person.region), joinedload(Person.department))
+             .order_by(Person.full_name, Person.id))
+    if region_id is not None:
+        query = query.where(Person.region_id == region_id)
+    return query
+
+
+def requirement_counts(programme_id: int) -> dict[tuple[int | None, int], int]:
+    """{(region id, course id): how many people of the region need the course}; people without a region
+    count under region None. One query."""
+    rows = db.session.execute(
+        select(Person.region_id, CourseRequirement.course_id, func.count(distinct(Person.id)))
+        .select_from(Person)
+        .join(CourseRequirement, and_(CourseRequirement.programme_id == Person.programme_id, _matches_person_row()))
+        .where(Person.programme_id == programme_id)
+        .group_by(Person.region_id, CourseRequirement.course_id))
+    return {(region_id, course_id): count for region_id, course_id, count in rows}
+
+
+def unrequired_counts(programme_id: int) -> dict[int | None, int]:
+    """{region id: how many of its people no requirement matches}; None for people without a region."""
+    rows = db.session.execute(
+        select(Person.region_id, func.count(Person.id))
+        .where(Person.programme_id == programme_id, ~_needs_anything(programme_id))
+        .group_by(Person.region_id))
+    return {region_id: count for region_id, count in rows}
+
+
+def needed_courses(person: Person) -> list[Course]:
+    """The courses the person must take, by title."""
+    department = (CourseRequirement.department_id.is_(None) if person.department_id is None
+                  else or_(CourseRequirement.department_id.is_(None),
+                           CourseRequirement.department_id == person.department_id))
+    role = or_(CourseRequirement.job_role == "",
+               func.lower(CourseRequirement.job_role) == func.lower(literal(person.job_role or "")))
+    return list(db.session.scalars(
+        select(Course).where(Course.programme_id == person.programme_id,
+                             exists(select(CourseRequirement.id).where(CourseRequirement.course_id == Course.id,
+                                                                       role, department)))
+        .order_by(Course.title, Course.id)))
+
+
+def regions_of(programme_id: int) -> list[Region]:
+    """The programme's regions by name."""
+    return list(db.session.scalars(select(Region).where(Region.programme_id == programme_id).order_by(Region.name)))
+
+
+def department_choices(programme_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the programme's departments by name, for the requirement form."""
+    return [(department_id, name) for department_id, name in db.session.execute(
+        select(Department.id, Department.name).where(Department.programme_id == programme_id)
+        .order_by(Department.name))]
+
+
+def job_roles_of(programme_id: int) -> list[str]:
+    """The distinct job roles of the programme's people, offered as suggestions when adding a requirement."""
+    return list(db.session.scalars(select(Person.job_role).where(Person.programme_id == programme_id,
+                                                                 Person.job_role != "")
+                                   .group_by(Person.job_role).order_by(Person.job_role)))
