@@ -4,7 +4,6 @@ One email per attendee (CALENDAR.md), queued in the outbox in the same transacti
 The per-recipient record (``MeetingInvitee``) keeps the SEQUENCE and METHOD last sent, so "re-send
 to everyone out of date" and "who has not answered" are one query away.
 """
-from dataclasses import replace
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
@@ -14,11 +13,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from planner.calendar.events import Attendee, CalendarEvent, Override
-from planner.calendar.ics import build_cancel, build_request
+from planner.calendar.sending import CANCEL, REQUEST, send_calendar_email
 from planner.committee.models import (
     Answer, CommitteeMember, Meeting, MeetingInvitee, MeetingOccurrence, MeetingStatus, OccurrenceAnswer,
 )
-from planner.core import audit, clock, mail, outbox, secret_links
+from planner.core import audit, clock, outbox, secret_links
 from planner.core.errors import DomainError
 from planner.core.links import external_url
 from planner.core.models import OutboxStatus
@@ -29,8 +28,6 @@ if TYPE_CHECKING:
     from planner.calendar.replies import Reply
 
 RSVP_PURPOSE = "rsvp"
-REQUEST = "REQUEST"
-CANCEL = "CANCEL"
 
 
 # --- who is invited ----------------------------------------------------------------------------
@@ -248,45 +245,29 @@ def next_occurrence(meeting: Meeting) -> MeetingOccurrence | None:
 
 def _queue(meeting: Meeting, invitee: MeetingInvitee, method: str, *, sequence: int,
            only_them: bool = False, occurrence: MeetingOccurrence | None = None) -> None:
-    now = clock.now()
     link = meeting_url(meeting)
-    event = meeting_event(meeting, dtstamp=now, with_attendees=True, url=meeting.online_url or link,
+    event = meeting_event(meeting, dtstamp=clock.now(), with_attendees=True, url=meeting.online_url or link,
                           description=_description(meeting, link))
-    attendee = Attendee(email=invitee.email, name=invitee.name, role=invitee.ics_role)
-    if method == REQUEST:
-        ics = build_request(event)
-    elif occurrence is not None:
-        ics = build_cancel(_with_sequence(event, sequence), recurrence_id=meeting.aware(occurrence.original_start))
-    elif only_them:
-        ics = build_cancel(_with_sequence(event, sequence), only_attendee=attendee)
-    else:
-        ics = build_cancel(_with_sequence(event, sequence))
     kind, subject = _subject(meeting, method, only_them=only_them, occurrence=occurrence)
     upcoming = occurrence or next_occurrence(meeting)
     context = dict(meeting=meeting, invitee=invitee, method=method, kind=kind, occurrence=upcoming,
                    cancelled_occurrence=occurrence, only_them=only_them, meeting_link=link,
                    rsvp_link=rsvp_url(invitee) if method == REQUEST else None,
                    agenda=_published_agenda(upcoming), when=describe_when(meeting, upcoming))
-    message = mail.compose(
-        to=invitee.email, subject=subject,
-        text=render_template("committee/email/invitation.txt", **context),
-        html=render_template("committee/email/invitation.html", **context),
-        calendar=ics, calendar_method=method)
     scope = occurrence.original_start.strftime("%Y%m%dT%H%M") if occurrence else ("removed" if only_them else "all")
-    # the previous message is part of the key: a re-invitation at the same SEQUENCE (someone removed, then
-    # added again) is a new message, while two requests racing to send the same one still collide
-    key = f"invite:{meeting.uid}:{invitee.person_id}:{method}:{sequence}:{scope}:{invitee.last_message_id or 0}"
-    row = outbox.enqueue(message, key=key,
-                         kind=kind, programme_id=meeting.programme_id)
+    row = send_calendar_email(
+        to=invitee.email, event=event, method=method, sequence=sequence,
+        key=f"invite:{meeting.uid}:{invitee.person_id}:{method}:{sequence}:{scope}",
+        previous_message_id=invitee.last_message_id, kind=kind, subject=subject,
+        text=render_template("committee/email/invitation.txt", **context),
+        html=render_template("committee/email/invitation.html", **context), programme_id=meeting.programme_id,
+        recurrence_id=meeting.aware(occurrence.original_start) if occurrence else None,
+        only_attendee=Attendee(email=invitee.email, name=invitee.name, role=invitee.ics_role) if only_them else None)
     invitee.last_sequence_sent = max(sequence, invitee.last_sequence_sent or 0) if method == REQUEST else sequence
     invitee.last_method_sent = method
     invitee.last_recurrence_id = occurrence.original_start if occurrence else None
     invitee.last_message_id = row.id
     invitee.last_message = row
-
-
-def _with_sequence(event: CalendarEvent, sequence: int) -> CalendarEvent:
-    return replace(event, sequence=sequence)
 
 
 def _description(meeting: Meeting, link: str) -> str:
