@@ -76,6 +76,10 @@ def upgrade():
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('roster_completed_at', sa.DateTime(), nullable=True),
     sa.Column('checkin_salt', sa.String(length=64), nullable=True),
+    sa.Column('trainer_email_sent', sa.String(length=320), nullable=True),
+    sa.Column('trainer_sequence_sent', sa.Integer(), nullable=True),
+    sa.Column('trainer_method_sent', sa.String(length=10), nullable=True),
+    sa.Column('trainer_message_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -86,6 +90,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['programme_id'], ['programme.id'], name=op.f('fk_training_session_programme_id_programme'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_training_session_region_id_region'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['trainer_id'], ['user_account.id'], name=op.f('fk_training_session_trainer_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['trainer_message_id'], ['outbox_message.id'], name=op.f('fk_training_session_trainer_message_id_outbox_message'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_training_session')),
     sa.UniqueConstraint('uid', name=op.f('uq_training_session_uid'))
     )

@@ -26,6 +26,8 @@ from planner.models import utcnow
 from planner.people.models import Person
 from planner.programmes.models import Membership, Programme, Region
 from planner.rollout.models import Milestone, Wave, WaveRegion
+from planner.training import invitations as training_invitations
+from planner.training.models import Enrolment, EnrolmentStatus, SessionStatus, TrainingSession
 
 WATERMARK = "calendar"
 #: meetings in these states are in feeds; a cancelled one stays, with STATUS:CANCELLED, so clients drop it
@@ -48,13 +50,13 @@ class Feed:
 
 
 def build_feed(user: User) -> Feed:
-    """The user's feed: meetings they are invited to or organise (never drafts), and the milestones and
-    wave go-lives of every programme they hold a role in."""
+    """The user's feed: meetings they are invited to or organise (never drafts), training sessions they give or
+    attend, and the milestones and wave go-lives of every programme they hold a role in."""
     # the account's own changes count too: a new email matches other invitations, a reset is a new URL
     stamps: list[datetime] = [user.updated_at]
     programmes = _programmes_of(user, stamps)
-    events = [*_meeting_events(user, stamps), *_milestone_events(programmes, stamps),
-              *_go_live_events(programmes, stamps)]
+    events = [*_meeting_events(user, stamps), *_training_events(user, stamps),
+              *_milestone_events(programmes, stamps), *_go_live_events(programmes, stamps)]
     mark = db.session.get(FeedWatermark, WATERMARK)
     if mark is not None:
         stamps.append(mark.changed_at)
@@ -92,6 +94,28 @@ def _meeting_events(user: User, stamps: list[datetime]) -> list[CalendarEvent]:
         changed = max([meeting.updated_at] + [occurrence.updated_at for occurrence in meeting.occurrences])
         stamps.append(changed)
         events.append(invitations.meeting_event(meeting, dtstamp=changed, with_attendees=False))
+    return events
+
+
+def _training_events(user: User, stamps: list[datetime]) -> list[CalendarEvent]:
+    """Training sessions the user gives or is enrolled in (matched on the person's email), never proposals;
+    a cancelled one stays, with STATUS:CANCELLED, and so does a seat given up (the enrolment's change counts)."""
+    email = user.email.strip().lower()
+    enrolled = (select(Enrolment.session_id).join(Person, Person.id == Enrolment.person_id)
+                .where(func.lower(Person.email) == email, Enrolment.status == EnrolmentStatus.ENROLLED))
+    seats_changed = db.session.scalar(select(func.max(Enrolment.updated_at))
+                                      .join(Person, Person.id == Enrolment.person_id)
+                                      .where(func.lower(Person.email) == email))
+    if seats_changed is not None:
+        stamps.append(seats_changed)
+    sessions = db.session.scalars(
+        select(TrainingSession).where(TrainingSession.status.in_((SessionStatus.SCHEDULED, SessionStatus.CANCELLED)),
+                                      or_(TrainingSession.trainer_id == user.id, TrainingSession.id.in_(enrolled)))
+        .options(selectinload(TrainingSession.course)).order_by(TrainingSession.id)).all()
+    events = []
+    for session in sessions:
+        stamps.append(session.updated_at)
+        events.append(training_invitations.session_event(session, dtstamp=session.updated_at, with_attendees=False))
     return events
 
 
@@ -156,7 +180,7 @@ def _sequence(record) -> int:
 #: deleting one of these can take something out of a feed (a Programme, Committee or Region deletion
 #: removes rows below it by database cascade, which the session never sees)
 WATCHED_DELETIONS = (Meeting, MeetingOccurrence, MeetingInvitee, Milestone, Wave, WaveRegion, Membership,
-                     Programme, Committee, Region, Person)
+                     Programme, Committee, Region, Person, TrainingSession, Enrolment)
 
 
 def _removes_feed_content(session: Session) -> bool:

@@ -119,12 +119,19 @@ class TrainingSession(TimestampMixin, VersionedMixin, Base):
     roster_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: random salt of the self check-in code; replacing it revokes the code
     checkin_salt: Mapped[str | None] = mapped_column(String(64))
+    #: the trainer's invite record: the address last sent to (a new trainer means a CANCEL to this one), ...
+    trainer_email_sent: Mapped[str | None] = mapped_column(String(320))
+    #: ... the SEQUENCE and METHOD last sent, and the outbox message (its delivery status)
+    trainer_sequence_sent: Mapped[int | None] = mapped_column(Integer)
+    trainer_method_sent: Mapped[str | None] = mapped_column(String(10))
+    trainer_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id", ondelete="SET NULL"))
 
     course = relationship(Course)
     region = relationship("Region")
     trainer = relationship("User")
     enrolments = relationship("Enrolment", back_populates="session", cascade="all, delete-orphan",
                               passive_deletes=True)
+    trainer_message = relationship("OutboxMessage", foreign_keys=[trainer_message_id])
 
     @property
     def zone(self) -> ZoneInfo:

@@ -15,6 +15,7 @@ from planner.core import audit, clock
 from planner.core.errors import DomainError, check_version
 from planner.core.permissions import Role
 from planner.extensions import db
+from planner.training import invitations
 from planner.people.models import Person
 from planner.programmes.models import Membership, Programme, Region
 from planner.training.models import (
@@ -142,16 +143,16 @@ def update_session(session: TrainingSession, *, expected_version: int | None, **
     if moved and session.status is SessionStatus.SCHEDULED:
         changes.update(audit.apply_changes(session, {"sequence": session.sequence + 1}))
     audit.record_update(session, changes)
+    invitations.flush_and_send(session)
 
 
 def schedule_session(session: TrainingSession) -> None:
-    """Confirm a proposed session (PROPOSED -> SCHEDULED)."""
+    """Confirm a proposed session (PROPOSED -> SCHEDULED): the trainer and everyone enrolled are invited."""
     if session.status is not SessionStatus.PROPOSED:
         raise DomainError(_("Only a proposed session can be scheduled."))
     changes = audit.apply_changes(session, {"status": SessionStatus.SCHEDULED})
     audit.record_update(session, changes)
-    # Invitations to the trainer and the enrolled people are sent here once the committee's invitation machinery
-    # is shared with training (issue 6, item 3); until then scheduling sends nothing.
+    invitations.flush_and_send(session)
 
 
 # --- enrolment ---------------------------------------------------------------------------------------------
@@ -189,6 +190,7 @@ def enrol_person(session: TrainingSession, person_id: int | None) -> Enrolment:
     else:
         changes = audit.apply_changes(enrolment, {"status": EnrolmentStatus.ENROLLED, "waitlist_position": None})
         audit.record_update(enrolment, changes)
+    invitations.flush_and_send(session)
     return enrolment
 
 
@@ -198,6 +200,7 @@ def remove_enrolment(enrolment: Enrolment) -> None:
         raise DomainError(_("This person is no longer enrolled."))
     changes = audit.apply_changes(enrolment, {"status": EnrolmentStatus.REMOVED, "waitlist_position": None})
     audit.record_update(enrolment, changes)
+    invitations.flush_and_send(enrolment.session)
 
 
 # --- attendance ----------------------------------------------------------------------------------------------
