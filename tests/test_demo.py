@@ -168,3 +168,29 @@ def test_demo_password_comes_from_planner_demo_password(make_fresh_app, monkeypa
     assert refused.status_code == 401
     log_in(client, "pm@example.com", "lantern-tulip-4821-quay")
     assert client.get("/").status_code == 200
+
+
+def test_demo_training_pilot_trained_key_region_half_way_and_one_business_cancellation(make_fresh_app):
+    from planner.training.models import AttendanceMark, CancelReason, Enrolment, MarkStatus, TrainingSession
+
+    app = make_fresh_app()
+    _run_demo(app)
+    with app.app_context():
+        def marks_in(region_name):
+            return Counter(db.session.scalars(
+                select(AttendanceMark.status).join(TrainingSession, TrainingSession.id == AttendanceMark.session_id)
+                .join(Region, Region.id == TrainingSession.region_id).where(Region.name == region_name)))
+
+        def seats_in(region_name):
+            return db.session.scalar(select(func.count(Enrolment.id))
+                                     .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+                                     .join(Region, Region.id == TrainingSession.region_id)
+                                     .where(Region.name == region_name, TrainingSession.status == "scheduled"))
+
+        pilot = marks_in("Headquarters Hamburg")
+        assert MarkStatus.ABSENT not in pilot and sum(pilot.values()) == seats_in("Headquarters Hamburg")
+        key = marks_in("North America East")
+        assert key[MarkStatus.ABSENT] > 0  # no-shows who need a make-up session
+        assert 0.3 < sum(key.values()) / seats_in("North America East") < 0.7  # half-way
+        cancelled = db.session.scalars(select(TrainingSession).where(TrainingSession.status == "cancelled")).all()
+        assert [s.cancel_reason for s in cancelled] == [CancelReason.BUSINESS_PRIORITY]

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from planner.auth import services as auth_services
 from planner.demo.committee import load_committee
+from planner.demo.training import load_training
 from planner.core.clock import today
 from planner.lifecycle import services as lifecycle_services
 from planner.rollout import services as rollout_services
@@ -30,7 +31,7 @@ def load_demo(password: str, seed_dir: Path = SEED_DIR) -> dict:
     """Create whatever of the demo programme is missing; return the logins and what was created."""
     spec = json.loads((seed_dir / "programme.json").read_text(encoding="utf-8"))
     created = {"programme": 0, "departments": 0, "regions": 0, "people": 0, "users": 0, "memberships": 0,
-               "plan": 0, "meetings": 0}
+               "plan": 0, "meetings": 0, "training": 0}
 
     info = spec["programme"]
     plan_spec = json.loads((seed_dir / "plan.json").read_text(encoding="utf-8"))
@@ -93,6 +94,8 @@ def load_demo(password: str, seed_dir: Path = SEED_DIR) -> dict:
                 created["memberships"] += 1
         logins.append((account["email"], "admin" if account.get("is_admin") else ", ".join(account["roles"])))
     db.session.flush()
+    training_spec = json.loads((seed_dir / "training.json").read_text(encoding="utf-8"))
+    created["training"] = load_training(programme, training_spec)
     return {"programme": programme, "created": created, "logins": logins}
 
 
