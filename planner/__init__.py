@@ -46,6 +46,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
     log_redaction.install(app)
     _register_blueprints(app)
+    from planner.training import readiness
+
+    readiness.install()  # the wave gate reads training completion from here
     return app
 
 

@@ -23,7 +23,7 @@ from planner.programmes.models import Department, Membership, Programme, Region
 from tests.conftest import csrf_token_from, log_in
 from tests.calendar_web import access as calendar_access
 from tests.committee import access as committee_access
-from tests.training import curriculum_access, session_access
+from tests.training import curriculum_access, enrolment_access, planner_access, readiness_access, session_access
 from tests.core import outbox_access
 from tests.lifecycle import access as lifecycle_access
 from tests.rollout import access as rollout_access
@@ -122,7 +122,8 @@ def _plan_objects(app, programme, region) -> dict[str, int]:
                                                       decided_by="Steering committee", recorded_by_id=None)
         message_id = outbox_access.make_message(target.id)
         committee_ids = committee_access.committee_objects(target)
-        training_ids = {**curriculum_access.curriculum_objects(target), **session_access.session_objects(target)}
+        training_ids = {**curriculum_access.curriculum_objects(target), **session_access.session_objects(target),
+                        **planner_access.planner_objects(target), **readiness_access.readiness_objects(target)}
         db.session.commit()
         return {"stage_id": stage.id, "deliverable_id": stage.deliverables[0].id,
                 "criterion_id": stage.criteria[0].id, "goal_id": company_goal.id, "wave_id": wave.id,
@@ -278,11 +279,13 @@ FOUNDATION_ROWS: dict[tuple[str, str], tuple] = {
 MATRIX: dict[tuple[str, str], tuple] = {**FOUNDATION_ROWS, **lifecycle_access.ROWS, **rollout_access.ROWS,
                                          **plan_access.ROWS, **outbox_access.ROWS,
                                          **calendar_access.ROWS, **committee_access.ROWS,
-                                         **curriculum_access.ROWS, **session_access.ROWS}
+                                         **curriculum_access.ROWS, **session_access.ROWS, **planner_access.ROWS,
+                                         **enrolment_access.ROWS, **readiness_access.ROWS}
 
 #: delete endpoints -> (model, placeholder): a successful POST must really delete the object
 DELETES = {**lifecycle_access.DELETES, **rollout_access.DELETES, **committee_access.DELETES,
-           **curriculum_access.DELETES, **session_access.DELETES,
+           **curriculum_access.DELETES, **session_access.DELETES, **planner_access.DELETES,
+           **enrolment_access.DELETES,
     "auth.delete_user": (User, "user_id"),
     "programmes.delete_programme": (Programme, "programme_id"),
     "programmes.delete_region": (Region, "region_id"),
@@ -381,7 +384,8 @@ def test_an_undeclared_route_is_refused(app):
 
 _OBJECT_KEYS = {"region_id": Region, "department_id": Department, "person_id": Person,
                 "membership_id": Membership, **lifecycle_access.OBJECT_KEYS, **rollout_access.OBJECT_KEYS,
-                **committee_access.OBJECT_KEYS, **curriculum_access.OBJECT_KEYS, **session_access.OBJECT_KEYS}
+                **committee_access.OBJECT_KEYS, **curriculum_access.OBJECT_KEYS, **session_access.OBJECT_KEYS,
+                **planner_access.OBJECT_KEYS, **enrolment_access.OBJECT_KEYS}
 
 
 @pytest.mark.parametrize("role", ["admin", "pm_both"])

@@ -27,6 +27,7 @@ from planner.people.models import Person
 from planner.programmes.loading import load_programme
 from planner.rollout.calendar import programme_calendar
 from planner.rollout.status import programme_status
+from planner.training.enrolment import business_cancellations
 
 #: how many upcoming occurrences the meeting page lists
 UPCOMING_SHOWN = 12
@@ -494,7 +495,8 @@ def add_meeting_action(programme_id: int, occurrence_id: int):
 @bp.route("/programmes/<int:programme_id>/occurrences/<int:occurrence_id>/pack")
 @login_required
 def show_pack(programme_id: int, occurrence_id: int):
-    """A printable page for the meeting: agenda, programme status, milestones due, decisions, overdue actions."""
+    """A printable page for the meeting: agenda, programme status, milestones due, decisions, overdue actions,
+    training cancelled for business reasons."""
     programme, occurrence = _load_occurrence(programme_id, occurrence_id, Permission.PROGRAMME_VIEW)
     today = clock.today()
     meeting = occurrence.meeting
@@ -507,4 +509,6 @@ def show_pack(programme_id: int, occurrence_id: int):
         milestones=queries.milestones_due(programme.id, today), previous=previous,
         decisions=queries.decisions_between(programme.id, previous.local_start.date() if previous else None,
                                             occurrence.local_start.date()),
-        overdue=queries.overdue_actions(programme.id, today), today=today)
+        overdue=queries.overdue_actions(programme.id, today), today=today,
+        training_cancelled=business_cancellations(programme.id, previous.starts_at if previous else None,
+                                                  occurrence.starts_at))

@@ -12,7 +12,8 @@ from planner.extensions import db
 
 #: columns that are bookkeeping, or secrets, and never belong in the log
 UNLOGGED_COLUMNS = frozenset({"id", "created_at", "updated_at", "version", "password_hash", "session_token",
-                              "rsvp_salt", "rsvp_token_hash", "calendar_salt", "calendar_token_hash"})
+                              "rsvp_salt", "rsvp_token_hash", "calendar_salt", "calendar_token_hash",
+                              "checkin_salt"})
 
 
 def _plain(value):

@@ -13,7 +13,7 @@ from planner.programmes.models import Department, Region
 from planner.training.models import Course, CourseRequirement
 
 
-def _matches(job_role, department_id) -> ColumnElement[bool]:
+def requirement_matches(job_role, department_id) -> ColumnElement[bool]:
     """SQL form of ``CourseRequirement.matches`` for a person whose role and department are the given
     expressions (columns of a person row, or literal values)."""
     return and_(
@@ -22,19 +22,19 @@ def _matches(job_role, department_id) -> ColumnElement[bool]:
         or_(CourseRequirement.department_id.is_(None), CourseRequirement.department_id == department_id))
 
 
-def _matches_person_row() -> ColumnElement[bool]:
-    return _matches(Person.job_role, Person.department_id)
+def person_meets_requirement() -> ColumnElement[bool]:
+    return requirement_matches(Person.job_role, Person.department_id)
 
 
 def _needs(course_id) -> ColumnElement[bool]:
     """The person row needs the course: one of its requirements matches them."""
     return exists(select(CourseRequirement.id).where(CourseRequirement.course_id == course_id,
-                                                     _matches_person_row()))
+                                                     person_meets_requirement()))
 
 
 def _needs_anything(programme_id: int) -> ColumnElement[bool]:
     return exists(select(CourseRequirement.id).where(CourseRequirement.programme_id == programme_id,
-                                                     _matches_person_row()))
+                                                     person_meets_requirement()))
 
 
 def courses_of(programme_id: int) -> Select:
@@ -55,7 +55,7 @@ def course_figures(course_ids: list[int]) -> dict[int, tuple[int, int]]:
     for course_id, people in db.session.execute(
             select(CourseRequirement.course_id, func.count(distinct(Person.id)))
             .select_from(CourseRequirement)
-            .join(Person, and_(Person.programme_id == CourseRequirement.programme_id, _matches_person_row()))
+            .join(Person, and_(Person.programme_id == CourseRequirement.programme_id, person_meets_requirement()))
             .where(CourseRequirement.course_id.in_(course_ids)).group_by(CourseRequirement.course_id)):
         figures[course_id] = (figures[course_id][0], people)
     return figures
@@ -97,7 +97,7 @@ def requirement_counts(programme_id: int) -> dict[tuple[int | None, int], int]:
     rows = db.session.execute(
         select(Person.region_id, CourseRequirement.course_id, func.count(distinct(Person.id)))
         .select_from(Person)
-        .join(CourseRequirement, and_(CourseRequirement.programme_id == Person.programme_id, _matches_person_row()))
+        .join(CourseRequirement, and_(CourseRequirement.programme_id == Person.programme_id, person_meets_requirement()))
         .where(Person.programme_id == programme_id)
         .group_by(Person.region_id, CourseRequirement.course_id))
     return {(region_id, course_id): count for region_id, course_id, count in rows}

@@ -13,6 +13,7 @@ from planner.extensions import db
 from planner.programmes.loading import load_in_programme, load_programme
 from planner.training import bp
 from planner.training import session_queries as queries
+from planner.training import enrolment as enrolment_services
 from planner.training import sessions as services
 from planner.training.models import Enrolment, TrainingSession
 from planner.training.session_forms import (
@@ -127,7 +128,7 @@ def remove_enrolment(programme_id: int, enrolment_id: int):
     if enrolment is None or enrolment.session.programme_id != programme.id:
         abort(404)
     try:
-        services.remove_enrolment(enrolment)
+        enrolment_services.remove_person(enrolment)  # the seat goes to the first person waiting
     except DomainError as error:
         return _render_session(programme, enrolment.session, error=error.message, status=error.status_code)
     flash(_("%(name)s is no longer enrolled.", name=enrolment.person.full_name), "success")

@@ -228,7 +228,7 @@ def mark_upsert(dialect: str, values: dict):
     return statement
 
 
-def _upsert_mark(values: dict) -> int:
+def upsert_mark(values: dict) -> int:
     return db.session.execute(mark_upsert(db.session.get_bind().dialect.name, values)).scalar_one()
 
 
@@ -250,7 +250,7 @@ def mark_attendance(session: TrainingSession, *, person_id: int | None, status: 
         raise DomainError(_("Only people enrolled in this session can be marked."), field="person_id")
     before = db.session.execute(select(AttendanceMark.status, AttendanceMark.note).where(
         AttendanceMark.session_id == session.id, AttendanceMark.person_id == person_id)).first()
-    mark_id = _upsert_mark({"session_id": session.id, "person_id": person_id, "status": status, "note": note,
+    mark_id = upsert_mark({"session_id": session.id, "person_id": person_id, "status": status, "note": note,
                             "marked_by_id": marked_by_id, "marked_at": now or clock.now(), "source": "trainer"})
     mark = db.session.get(AttendanceMark, mark_id, populate_existing=True)
     if before is None:

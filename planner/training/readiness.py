@@ -1,0 +1,312 @@
+"""Training readiness: who is trained against the requirement map, who is not yet (with the days left to their
+region's go-live), who missed a session and needs a make-up, and the training evidence of the wave gate.
+
+A person *needs* a course when one of its requirements matches them (planner/training/queries.py). A need is
+*completed* by an attendance mark present or late in a session of that course that is not cancelled. A person
+is *trained* when every course they need is completed. Every function here answers in a fixed number of
+queries, however many people there are.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, case, event, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
+
+from planner.extensions import db
+from planner.people.models import Person
+from planner.programmes.models import Department, Programme, Region
+from planner.rollout import evidence
+from planner.rollout.models import Wave, WaveRegion
+from planner.training.models import (
+    AttendanceMark, Course, CourseRequirement, Enrolment, EnrolmentStatus, MarkStatus, SessionStatus,
+    TrainingSession,
+)
+from planner.training.queries import person_meets_requirement
+
+#: the marks that complete a course
+COMPLETING_MARKS = (MarkStatus.PRESENT, MarkStatus.LATE)
+#: the most no-shows a page lists (the count above it says how many there are)
+NO_SHOW_LIMIT = 200
+
+
+# --- the building blocks: needs, completions, and each person's progress ----------------------------------
+
+def needed_pairs(programme_id) -> Select:
+    """(person_id, course_id) of every course a person of the programme needs, once each. ``programme_id`` may
+    be a number or an SQL expression."""
+    return (select(Person.id.label("person_id"), CourseRequirement.course_id.label("course_id"))
+            .join(CourseRequirement, and_(CourseRequirement.programme_id == Person.programme_id,
+                                          person_meets_requirement()))
+            .where(Person.programme_id == programme_id).distinct())
+
+
+def completed_pairs(programme_id) -> Select:
+    """(person_id, course_id, completed_on) of every course a person of the programme completed, with the local
+    start of the first session that completed it."""
+    return (select(AttendanceMark.person_id.label("person_id"), TrainingSession.course_id.label("course_id"),
+                   func.min(TrainingSession.local_start).label("completed_on"))
+            .join(TrainingSession, TrainingSession.id == AttendanceMark.session_id)
+            .where(TrainingSession.programme_id == programme_id, TrainingSession.status != SessionStatus.CANCELLED,
+                   AttendanceMark.status.in_(COMPLETING_MARKS))
+            .group_by(AttendanceMark.person_id, TrainingSession.course_id))
+
+
+def person_progress(programme_id):
+    """A subquery: (person_id, needed, completed) for every person of the programme who needs a course."""
+    needed = needed_pairs(programme_id).subquery("needed")
+    completed = completed_pairs(programme_id).subquery("completed")
+    return (select(needed.c.person_id, func.count(needed.c.course_id).label("needed"),
+                   func.count(completed.c.course_id).label("completed"))
+            .select_from(needed)
+            .outerjoin(completed, and_(completed.c.person_id == needed.c.person_id,
+                                       completed.c.course_id == needed.c.course_id))
+            .group_by(needed.c.person_id)).subquery("progress")
+
+
+def _trained(progress):
+    return func.sum(case((progress.c.completed >= progress.c.needed, 1), else_=0))
+
+
+# --- the figures -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Completion:
+    """One row of a readiness table: how many people of a group need training and how many are trained."""
+
+    label: str
+    needing: int
+    trained: int
+    #: the group's id (region, department) or key (lower-case job role); None for "no region" and the like
+    key: int | str | None = None
+
+    @property
+    def untrained(self) -> int:
+        return self.needing - self.trained
+
+    @property
+    def percent(self) -> float | None:
+        """Share trained, 0-100; None when nobody here needs training."""
+        return self.trained * 100 / self.needing if self.needing else None
+
+
+@dataclass(frozen=True)
+class Readiness:
+    by_region: list[Completion]
+    by_department: list[Completion]
+    by_role: list[Completion]
+    total: Completion
+
+
+def readiness(programme: Programme) -> Readiness:
+    """Completion per region (every region, even with nobody to train), per department and per job role (roles
+    matched without regard to case, as requirements are), in four queries."""
+    progress = person_progress(programme.id)
+    trained = _trained(progress)
+    regions = {region_id: (needing, done or 0) for region_id, needing, done in db.session.execute(
+        select(Person.region_id, func.count(progress.c.person_id), trained)
+        .select_from(progress).join(Person, Person.id == progress.c.person_id).group_by(Person.region_id))}
+    by_region = [Completion(name, *regions.get(region_id, (0, 0)), key=region_id)
+                 for region_id, name in db.session.execute(
+                     select(Region.id, Region.name).where(Region.programme_id == programme.id).order_by(Region.name))]
+    if None in regions:
+        by_region.append(Completion(_("No region"), *regions[None]))
+
+    by_department = [Completion(name if department_id is not None else _("No department"), needing, done or 0,
+                                key=department_id)
+                     for department_id, name, needing, done in db.session.execute(
+                         select(Person.department_id, Department.name, func.count(progress.c.person_id), trained)
+                         .select_from(progress).join(Person, Person.id == progress.c.person_id)
+                         .outerjoin(Department, Department.id == Person.department_id)
+                         .group_by(Person.department_id, Department.name)
+                         .order_by(Department.name.is_(None), Department.name))]
+
+    role_key = func.lower(func.coalesce(Person.job_role, ""))
+    by_role = [Completion(label or _("No job role"), needing, done or 0, key=key)
+               for key, label, needing, done in db.session.execute(
+                   select(role_key, func.min(Person.job_role), func.count(progress.c.person_id), trained)
+                   .select_from(progress).join(Person, Person.id == progress.c.person_id)
+                   .group_by(role_key).order_by(role_key == "", role_key))]
+
+    total = Completion(_("All regions"), sum(row.needing for row in by_region), sum(row.trained for row in by_region))
+    return Readiness(by_region, by_department, by_role, total)
+
+
+# --- people still untrained --------------------------------------------------------------------------------
+
+def go_live_column():
+    """SQL form of ``session_queries.go_live_by_region``: the day the region went live, else its wave's planned
+    go-live (needs Region, WaveRegion and Wave joined)."""
+    return func.coalesce(Region.live_on, Wave.planned_go_live)
+
+
+def untrained_people(programme_id: int, region_id: int | None = None) -> Select:
+    """People who need training and have not completed all of it, soonest go-live first (regions without a
+    go-live last), then by name; their region and department loaded."""
+    progress = person_progress(programme_id)
+    go_live = go_live_column()
+    query = (select(Person).join(progress, progress.c.person_id == Person.id)
+             .outerjoin(Region, Region.id == Person.region_id)
+             .outerjoin(WaveRegion, WaveRegion.region_id == Region.id).outerjoin(Wave, Wave.id == WaveRegion.wave_id)
+             .where(progress.c.completed < progress.c.needed)
+             .options(contains_eager(Person.region), joinedload(Person.department))
+             .order_by(case((go_live.is_(None), 1), else_=0), go_live, Person.full_name, Person.id))
+    if region_id is not None:
+        query = query.where(Person.region_id == region_id)
+    return query
+
+
+def missing_courses(programme_id: int, person_ids: list[int]) -> dict[int, list[str]]:
+    """{person id: titles of the courses they still need}, for a page of people in one query."""
+    if not person_ids:
+        return {}
+    needed = needed_pairs(programme_id).where(Person.id.in_(person_ids)).subquery("needed")
+    completed = completed_pairs(programme_id).where(AttendanceMark.person_id.in_(person_ids)).subquery("completed")
+    missing: dict[int, list[str]] = {person_id: [] for person_id in person_ids}
+    for person_id, title in db.session.execute(
+            select(needed.c.person_id, Course.title).join(Course, Course.id == needed.c.course_id)
+            .outerjoin(completed, and_(completed.c.person_id == needed.c.person_id,
+                                       completed.c.course_id == needed.c.course_id))
+            .where(completed.c.course_id.is_(None)).order_by(Course.title, Course.id)):
+        missing[person_id].append(title)
+    return missing
+
+
+def days_to_go(go_live: date | None, today: date) -> int | None:
+    """Calendar days from today to a go-live (negative once it has passed)."""
+    return None if go_live is None else (go_live - today).days
+
+
+# --- no-shows ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NoShow:
+    """Someone who missed a session and has not completed its course elsewhere: they need a make-up session."""
+
+    person_id: int
+    full_name: str
+    region_id: int | None
+    region: str | None
+    course_id: int
+    course_title: str
+    session_id: int
+    local_start: datetime
+    time_zone: str
+    #: ABSENT, or None when left unmarked on a completed roster
+    mark: MarkStatus | None
+    #: already enrolled or waitlisted in a later session of the course
+    has_make_up: bool
+
+
+def no_shows_query(programme_id: int, now: datetime, region_id: int | None = None) -> Select:
+    """Enrolled people of a finished session, marked absent (or unmarked once the roster was completed), who
+    have not completed the course in any session; latest session first."""
+    other, done = aliased(TrainingSession), aliased(AttendanceMark)
+    later, booked = aliased(TrainingSession), aliased(Enrolment)
+    completed_elsewhere = exists(select(done.id).join(other, other.id == done.session_id).where(
+        done.person_id == Enrolment.person_id, other.course_id == TrainingSession.course_id,
+        other.status != SessionStatus.CANCELLED, done.status.in_(COMPLETING_MARKS)))
+    make_up = exists(select(booked.id).join(later, later.id == booked.session_id).where(
+        booked.person_id == Enrolment.person_id, later.course_id == TrainingSession.course_id,
+        later.id != TrainingSession.id, later.status != SessionStatus.CANCELLED, later.ends_at >= now,
+        booked.status.in_((EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED))))
+    query = (select(Person.id, Person.full_name, Person.region_id, Region.name, Course.id, Course.title,
+                    TrainingSession.id,
+                    TrainingSession.local_start, TrainingSession.time_zone, AttendanceMark.status,
+                    make_up.label("has_make_up"))
+             .select_from(Enrolment)
+             .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+             .join(Person, Person.id == Enrolment.person_id)
+             .join(Course, Course.id == TrainingSession.course_id)
+             .outerjoin(Region, Region.id == Person.region_id)
+             .outerjoin(AttendanceMark, and_(AttendanceMark.session_id == Enrolment.session_id,
+                                             AttendanceMark.person_id == Enrolment.person_id))
+             .where(TrainingSession.programme_id == programme_id, Enrolment.status == EnrolmentStatus.ENROLLED,
+                    TrainingSession.status != SessionStatus.CANCELLED, TrainingSession.ends_at < now,
+                    or_(AttendanceMark.status == MarkStatus.ABSENT,
+                        and_(AttendanceMark.id.is_(None), TrainingSession.roster_completed_at.is_not(None))),
+                    ~completed_elsewhere)
+             .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc(), Person.full_name, Person.id))
+    if region_id is not None:
+        query = query.where(Person.region_id == region_id)
+    return query
+
+
+def no_shows(programme_id: int, now: datetime, region_id: int | None = None) -> list[NoShow]:
+    """Who needs a make-up session: one entry per person and course (their latest missed session), in one
+    query."""
+    seen: set[tuple[int, int]] = set()
+    result = []
+    for row in db.session.execute(no_shows_query(programme_id, now, region_id)):
+        no_show = NoShow(*row[:-1], has_make_up=bool(row[-1]))
+        if (no_show.person_id, no_show.course_id) not in seen:
+            seen.add((no_show.person_id, no_show.course_id))
+            result.append(no_show)
+    return result
+
+
+# --- the wave gate's evidence -------------------------------------------------------------------------------
+
+_CACHE_KEY = "training_completion_by_region"
+
+
+def completion_by_region(region_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{region id: (people needing training, trained)} for every region of the programme of ``region_ids``,
+    in one query."""
+    programme_id = select(Region.programme_id).where(Region.id.in_(region_ids)).limit(1).scalar_subquery()
+    progress = person_progress(programme_id)
+    rows = db.session.execute(
+        select(Region.id, func.count(progress.c.person_id), _trained(progress)).select_from(Region)
+        .outerjoin(Person, Person.region_id == Region.id).outerjoin(progress, progress.c.person_id == Person.id)
+        .where(Region.programme_id == programme_id).group_by(Region.id))
+    return {region_id: (needing, trained or 0) for region_id, needing, trained in rows}
+
+
+def _forget(session, *args) -> None:
+    session.info.pop(_CACHE_KEY, None)
+
+
+def _forget_on_write(state) -> None:
+    """Any statement but a SELECT run through the session (an upserted mark is one) may change the figures."""
+    if not state.is_select:
+        _forget(state.session)
+
+
+class TrainingEvidence:
+    """The wave gate's training evidence (planner/rollout/evidence.py); adoption comes with the adoption area.
+
+    The gate asks once per wave, so the figures of all the programme's regions are read at the first question
+    and kept on the database session until it writes anything (a flush, a DML statement), commits or rolls
+    back: the gate pages keep a fixed number of queries however many waves there are.
+    """
+
+    def training_completion_pct(self, region_ids: list[int]) -> float | None:
+        """Share (0-100) of the people of these regions who need training and are trained; None when nobody
+        there needs any course."""
+        if not region_ids:
+            return None
+        if db.session.new or db.session.dirty or db.session.deleted:
+            _forget(db.session)  # the query below flushes them first
+        cache = db.session.info.setdefault(_CACHE_KEY, {})
+        if any(region_id not in cache for region_id in region_ids):
+            figures = completion_by_region(list(region_ids))
+            cache = db.session.info.setdefault(_CACHE_KEY, {})  # the query's autoflush may have dropped it
+            cache.update(figures)
+            for region_id in region_ids:
+                cache.setdefault(region_id, (0, 0))
+        needing = sum(cache[region_id][0] for region_id in region_ids)
+        trained = sum(cache[region_id][1] for region_id in region_ids)
+        return trained * 100 / needing if needing else None
+
+    def adoption_pct(self, region_ids: list[int]) -> float | None:
+        """No adoption figures yet (issue 7)."""
+        return None
+
+
+def install() -> None:
+    """Make training the source of the wave gate's training evidence (called from create_app)."""
+    for name, forget in (("after_flush", _forget), ("after_commit", _forget), ("after_soft_rollback", _forget),
+                         ("do_orm_execute", _forget_on_write)):
+        if not event.contains(Session, name, forget):
+            event.listen(Session, name, forget)
+    evidence.register_source(TrainingEvidence())
