@@ -33,6 +33,7 @@ OPENS_BEFORE = timedelta(minutes=30)
 LATE_AFTER = timedelta(minutes=10)
 #: failed attempts per session and client address ...
 MAX_FAILURES = 10
+MAX_FAILURES_PER_ADDRESS = 100
 #: ... within this window lock that address out of that session's check-in for LOCKOUT
 FAILURE_WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
@@ -96,8 +97,12 @@ def open_checkin(session: TrainingSession, now: datetime | None = None) -> str:
     return checkin_code(session)
 
 
-def _throttle_key(session_id: int, client_ip: str) -> str:
-    return f"checkin:{session_id}:ip:{client_ip}"
+def _throttle_keys(session_id: int, client_ip: str, email: str) -> dict[str, int]:
+    """{throttle key: failures allowed}: few per address and email (one person mistyping locks only
+    themselves, not a whole class behind one office address), many more per address (guessing codes
+    across many emails still stops)."""
+    return {f"checkin:{session_id}:ip:{client_ip}:email:{email}": MAX_FAILURES,
+            f"checkin:{session_id}:ip:{client_ip}": MAX_FAILURES_PER_ADDRESS}
 
 
 def _locked_until(key: str, now: datetime) -> datetime | None:
@@ -105,13 +110,13 @@ def _locked_until(key: str, now: datetime) -> datetime | None:
                                                                       LoginThrottle.locked_until > now))
 
 
-def _count_failure(key: str, now: datetime) -> None:
+def _count_failure(key: str, now: datetime, allowed: int) -> None:
     insert_ignoring_conflicts(LoginThrottle, {"key": key, "failure_count": 0, "window_started_at": now}, ["key"])
     row = db.session.scalar(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update())
     if now - row.window_started_at > FAILURE_WINDOW:
         row.failure_count, row.window_started_at = 0, now
     row.failure_count += 1
-    if row.failure_count >= MAX_FAILURES:
+    if row.failure_count >= allowed:
         row.locked_until = now + LOCKOUT
         row.failure_count, row.window_started_at = 0, now
     db.session.flush()
@@ -126,15 +131,15 @@ def check_in(session: TrainingSession, *, code: str | None, email: str | None, c
     enrolled; a failure is counted, and the caller must keep that change although it answers with an error.
     """
     now = now or clock.now()
-    key = _throttle_key(session.id, client_ip)
-    locked_until = _locked_until(key, now)
+    email = (email or "").strip().lower()
+    keys = _throttle_keys(session.id, client_ip, email)
+    locked_until = max(filter(None, (_locked_until(key, now) for key in keys)), default=None)
     if locked_until is not None:
         minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
         raise CheckinLocked(_("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=minutes))
     check_checkin_open(session, now)
     expected = checkin_code(session)
     given = normalise_code(code)
-    email = (email or "").strip().lower()
     person_id = None
     if email:
         person_id = db.session.scalar(
@@ -143,7 +148,8 @@ def check_in(session: TrainingSession, *, code: str | None, email: str | None, c
                    func.lower(Person.email) == email).limit(1))
     code_ok = expected is not None and hmac.compare_digest(given.encode(), expected.encode())
     if not code_ok or person_id is None:
-        _count_failure(key, now)
+        for key, allowed in keys.items():
+            _count_failure(key, now, allowed)
         raise CheckinRefused(_("That code and email do not match anyone enrolled in this session. Check the code "
                                "on the screen and use the email your invitation was sent to."))
     existing = db.session.scalar(select(AttendanceMark).where(AttendanceMark.session_id == session.id,

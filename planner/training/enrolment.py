@@ -32,11 +32,6 @@ NOTE_LENGTH = 2000
 MOVE_TARGETS_SHOWN = 50
 
 
-def _lock(session: TrainingSession) -> None:
-    """Serialise seat and waitlist changes on one session (PostgreSQL row lock; SQLite serialises writers)."""
-    db.session.execute(select(TrainingSession.id).where(TrainingSession.id == session.id).with_for_update())
-
-
 def _check_open(session: TrainingSession) -> None:
     if session.status is SessionStatus.CANCELLED:
         raise DomainError(_("This session is cancelled."))
@@ -78,7 +73,7 @@ def add_to_waitlist(session: TrainingSession, person_id: int | None) -> Enrolmen
     person = db.session.get(Person, person_id) if person_id else None
     if person is None or person.programme_id != session.programme_id:
         raise DomainError(_("Choose a person of this programme."), field="person_id")
-    _lock(session)
+    sessions.lock_seats(session)
     enrolment = db.session.scalar(select(Enrolment).where(Enrolment.session_id == session.id,
                                                           Enrolment.person_id == person.id))
     if enrolment is not None and enrolment.status is EnrolmentStatus.ENROLLED:
@@ -102,7 +97,7 @@ def promote_from_waitlist(session: TrainingSession) -> list[Enrolment]:
     happens in a cancelled session."""
     if session.status is SessionStatus.CANCELLED:
         return []
-    _lock(session)
+    sessions.lock_seats(session)
     free = session.capacity - sessions.enrolled_count(session.id)
     if free <= 0:
         return []
@@ -154,8 +149,9 @@ def move_person(enrolment: Enrolment, to_session_id: int | None) -> Enrolment:
         raise DomainError(_("%(name)s is already in that session.", name=enrolment.person.full_name),
                           field="to_session_id")
     had_seat = enrolment.status is EnrolmentStatus.ENROLLED
+    for locked in sorted((source, target), key=lambda each: each.id):  # one order: opposite moves cannot deadlock
+        sessions.lock_seats(locked)
     sessions.remove_enrolment(enrolment)
-    _lock(target)
     if sessions.enrolled_count(target.id) < target.capacity:
         moved = sessions.enrol_person(target, enrolment.person_id)
     else:
@@ -303,3 +299,9 @@ def business_cancellations(programme_id: int, since: datetime | None, until: dat
     if since is not None:
         query = query.where(TrainingSession.updated_at > since)
     return list(db.session.scalars(query))
+
+
+def update_session(session: TrainingSession, *, expected_version: int | None, **fields) -> None:
+    """Change a session (``sessions.update_session``); seats a larger capacity frees go to the people waiting."""
+    sessions.update_session(session, expected_version=expected_version, **fields)
+    promote_from_waitlist(session)

@@ -56,6 +56,8 @@ def _due(session: TrainingSession, is_active: bool, last_method: str | None, las
     if session.status is SessionStatus.PROPOSED:
         return None
     if session.status is SessionStatus.SCHEDULED and is_active:
+        if session.ends_at <= clock.now():
+            return None  # a walk-in enrolled afterwards (to be marked) needs no invitation to the past
         if last_method != REQUEST or last_sequence is None or last_sequence < session.sequence:
             return REQUEST
         return None

@@ -74,7 +74,8 @@ def edit_session(programme_id: int, session_id: int):
                          start_time=session.local_start.time())
     return save_form(
         "training/session_form.html", form,
-        lambda: services.update_session(session, expected_version=form.expected_version(), **form.values()),
+        lambda: enrolment_services.update_session(session, expected_version=form.expected_version(),
+                                                  **form.values()),
         done=lambda _result: (_("Session saved."), url_for("training.show_session", programme_id=programme.id,
                                                            session_id=session.id)),
         programme=programme, session=session)

@@ -138,12 +138,31 @@ def update_session(session: TrainingSession, *, expected_version: int | None, **
         raise DomainError(_("This session is cancelled and can no longer be changed."))
     values = _values(db.session.get(Programme, session.programme_id), **fields)
     _check_trainer_free(values["trainer_id"], values["starts_at"], values["ends_at"], session.id)
+    _check_people_stay_valid(session, values)
     moved = any(getattr(session, key) != values[key] for key in SCHEDULE_FIELDS)
     changes = audit.apply_changes(session, values)
     if moved and session.status is SessionStatus.SCHEDULED:
         changes.update(audit.apply_changes(session, {"sequence": session.sequence + 1}))
     audit.record_update(session, changes)
     invitations.flush_and_send(session)
+
+
+def _check_people_stay_valid(session: TrainingSession, values: dict) -> None:
+    """Course and region are fixed once people are enrolled or marked (their marks count for that course), and
+    the capacity cannot drop below the seats taken."""
+    taken = enrolled_count(session.id)
+    has_people = taken or db.session.scalar(select(func.count(Enrolment.id)).where(
+        Enrolment.session_id == session.id, Enrolment.status == EnrolmentStatus.WAITLISTED)) or db.session.scalar(
+        select(func.count(AttendanceMark.id)).where(AttendanceMark.session_id == session.id))
+    if has_people and values["course_id"] != session.course_id:
+        raise DomainError(_("People are enrolled in this session: its course stays. Plan a new session instead."),
+                          field="course_id")
+    if has_people and values["region_id"] != session.region_id:
+        raise DomainError(_("People are enrolled in this session: its region stays. Plan a new session instead."),
+                          field="region_id")
+    if values["capacity"] < taken:
+        raise DomainError(_("%(taken)d people hold a seat: the capacity cannot be lower.", taken=taken),
+                          field="capacity")
 
 
 def schedule_session(session: TrainingSession) -> None:
@@ -157,9 +176,11 @@ def schedule_session(session: TrainingSession) -> None:
 
 # --- enrolment ---------------------------------------------------------------------------------------------
 
-def _lock(session: TrainingSession) -> None:
-    """Serialise seat-taking on one session (PostgreSQL row lock; SQLite writers are serialised already)."""
-    db.session.execute(select(TrainingSession.id).where(TrainingSession.id == session.id).with_for_update())
+def lock_seats(session: TrainingSession) -> None:
+    """Serialise seat-taking on one session (PostgreSQL row lock; SQLite writers are serialised already), and
+    read it again: a cancellation or capacity change committed while waiting for the lock is seen."""
+    db.session.execute(select(TrainingSession).where(TrainingSession.id == session.id).with_for_update()
+                       .execution_options(populate_existing=True))
 
 
 def enrolled_count(session_id: int) -> int:
@@ -175,7 +196,9 @@ def enrol_person(session: TrainingSession, person_id: int | None) -> Enrolment:
     person = db.session.get(Person, person_id) if person_id else None
     if person is None or person.programme_id != session.programme_id:
         raise DomainError(_("Choose a person of this programme."), field="person_id")
-    _lock(session)
+    lock_seats(session)
+    if session.status is SessionStatus.CANCELLED:
+        raise DomainError(_("This session is cancelled."))
     enrolment = db.session.scalar(select(Enrolment).where(Enrolment.session_id == session.id,
                                                           Enrolment.person_id == person.id))
     if enrolment is not None and enrolment.status is EnrolmentStatus.ENROLLED:
@@ -228,6 +251,13 @@ def mark_upsert(dialect: str, values: dict):
     return statement
 
 
+def mark_insert_if_absent(dialect: str, values: dict):
+    """The statement that inserts a mark unless the (session, person) already has one; returns its id or nothing."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (insert(AttendanceMark).values(**values)
+            .on_conflict_do_nothing(index_elements=["session_id", "person_id"]).returning(AttendanceMark.id))
+
+
 def upsert_mark(values: dict) -> int:
     return db.session.execute(mark_upsert(db.session.get_bind().dialect.name, values)).scalar_one()
 
@@ -270,10 +300,18 @@ def mark_all_present(session: TrainingSession, *, marked_by_id: int | None, now:
         ~select(AttendanceMark.id).where(AttendanceMark.session_id == session.id,
                                          AttendanceMark.person_id == Enrolment.person_id).exists())
         .order_by(Enrolment.person_id)).all()  # one order for every marker: concurrent row locks cannot deadlock
+    dialect = db.session.get_bind().dialect.name
+    added = 0
     for person_id in unmarked:
-        mark_attendance(session, person_id=person_id, status=MarkStatus.PRESENT, note="", marked_by_id=marked_by_id,
-                        now=now)
-    return len(unmarked)
+        # insert only: a mark another trainer took since the list was read stays as they set it
+        statement = mark_insert_if_absent(dialect, {
+            "session_id": session.id, "person_id": person_id, "status": MarkStatus.PRESENT, "note": "",
+            "marked_by_id": marked_by_id, "marked_at": now or clock.now(), "source": "trainer"})
+        mark_id = db.session.execute(statement).scalar()
+        if mark_id is not None:
+            audit.record_create(db.session.get(AttendanceMark, mark_id))
+            added += 1
+    return added
 
 
 def complete_roster(session: TrainingSession, now: datetime | None = None) -> None:

@@ -186,3 +186,20 @@ def test_the_public_page_says_when_check_in_is_closed(app, client, world, now_is
     assert page.status_code == 200
     assert "not open" in page.get_data(as_text=True)
     assert client.get("/check-in/999999").status_code == 404
+
+
+def test_one_persons_mistakes_do_not_lock_out_a_class_behind_the_same_address(app, factories, world):
+    s, session_id, _enrolled, _other = world
+    colleague = factories.person(s.programme, region_id=s.region.id, email="cy.colleague@example.com")
+    with app.app_context():
+        from planner.training import sessions as session_services
+
+        session_services.enrol_person(db.session.get(TrainingSession, session_id), colleague.id)
+        db.session.commit()
+    code = _open(app, session_id)
+    for _attempt in range(checkin.MAX_FAILURES):
+        _check_in(app, session_id, code="WRONG2", email="ada.enrolled@example.com", now=START)
+    assert isinstance(_check_in(app, session_id, code=code, email="ada.enrolled@example.com", now=START),
+                      checkin.CheckinLocked)
+    # the colleague on the same office network still checks in
+    assert _check_in(app, session_id, code=code, email="cy.colleague@example.com", now=START)[0] is MarkStatus.PRESENT

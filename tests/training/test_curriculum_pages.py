@@ -10,7 +10,7 @@ from planner.extensions import db
 from planner.programmes.models import Department, Programme, Region
 from planner.training import services
 from planner.training.models import Course, CourseRequirement, TrainingSession
-from tests.conftest import count_queries, form_post
+from tests.conftest import log_in, count_queries, form_post
 from tests.rollout.helpers import field_errors
 
 COURSE = {"title": "Selling with Helix", "format": "classroom", "duration_minutes": "90",
@@ -223,11 +223,11 @@ def test_a_duplicate_or_foreign_requirement_is_refused(app, client, login_as, pr
     assert count(app, CourseRequirement, course_id=course_id) == 1
 
 
-def test_the_people_needing_a_course_are_paginated(app, client, login_as, programme, make_person):
+def test_the_people_needing_a_course_are_paginated(app, client, factories, login_as, programme, make_person):
     course_id = make_course(app, programme, requirements=[("Sales representative", None)])
     for i in range(27):
         make_person(programme, f"Seller {i:02d}", job_role="Sales representative")
-    login_as("viewer", programme)
+    login_as("trainer", programme)  # may see people, may not change the curriculum
     url = f"/programmes/{programme.id}/courses/{course_id}"
     first = client.get(url).get_data(as_text=True)
     assert "27 people need it" in first
@@ -235,6 +235,10 @@ def test_the_people_needing_a_course_are_paginated(app, client, login_as, progra
     second = client.get(f"{url}?page=2").get_data(as_text=True)
     assert "Seller 25" in second and "Seller 26" in second and "Seller 00" not in second
     assert "Add a requirement" not in first and "Remove" not in first
+    viewer_client = app.test_client()
+    log_in(viewer_client, factories.user_with_role("viewer", programme).email)
+    as_viewer = viewer_client.get(url).get_data(as_text=True)  # the count, not the names (no PEOPLE_VIEW)
+    assert "27 people need it" in as_viewer and "Seller 00" not in as_viewer
 
 
 # --- the requirement map ----------------------------------------------------------------------------------
@@ -273,7 +277,7 @@ def test_the_requirement_map_counts_per_region_and_warns_about_people_without_an
 def test_the_warning_list_is_paginated(app, client, login_as, programme, make_person):
     for i in range(26):
         make_person(programme, f"Reader {i:02d}", job_role="Report reader")
-    login_as("viewer", programme)
+    login_as("trainer", programme)  # may see people
     url = f"/programmes/{programme.id}/training/requirements"
     assert "Reader 25" not in client.get(url).get_data(as_text=True)
     assert "Reader 25" in client.get(f"{url}?page=2").get_data(as_text=True)
