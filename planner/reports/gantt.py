@@ -9,12 +9,10 @@ charts can be drawn from several gunicorn threads at once, and nothing is kept o
 has been written. Identical input gives byte-identical output in both formats, so the images
 can be cached and compared.
 """
-import io
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import matplotlib
 from babel.dates import format_date
 from flask_babel import get_locale, gettext as _
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -24,15 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import offset_copy
 
-# SVG ids (clip paths, hatches) are salted with a random UUID unless a salt is set. The salt is
-# read from the global rcParams while saving, so it is set once here rather than around each
-# save, where threads would race on it.
-if matplotlib.rcParams["svg.hashsalt"] is None:
-    matplotlib.rcParams["svg.hashsalt"] = "rollout-planner-gantt"
-
-FORMATS = ("png", "svg")
-DPI = 110
-FONT_FAMILY = "DejaVu Sans"  # ships with matplotlib, so it is always there
+from planner.reports.rendering import DPI, FONT_FAMILY, FORMATS, figure_bytes
 
 FIGURE_WIDTH_IN = 12.0
 ROW_IN = 0.32  # one stage or wave
@@ -89,19 +79,7 @@ def render_gantt(bars: list[GanttBar], milestones: list[GanttMilestone], *, toda
     """The Gantt chart as PNG or SVG bytes; the same input always gives the same bytes."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown chart format {fmt!r}; use one of {', '.join(FORMATS)}.")
-    figure = build_figure(bars, milestones, today=today, title=title)
-    buffer = io.BytesIO()
-    try:
-        if fmt == "png":
-            figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-        else:
-            metadata = {"Date": None, "Creator": None}
-            if title:
-                metadata["Title"] = title
-            figure.savefig(buffer, format="svg", metadata=metadata)
-    finally:
-        figure.clear()
-    return buffer.getvalue()
+    return figure_bytes(build_figure(bars, milestones, today=today, title=title), fmt, title)
 
 
 def build_figure(bars: list[GanttBar], milestones: list[GanttMilestone], *, today: date,

@@ -5,10 +5,8 @@ reaches the wave gate's minimum, which is drawn as a dashed line. A region where
 has no bar and says so. Like gantt.py: matplotlib's object-oriented API only (thread-safe, nothing kept),
 and identical input gives byte-identical output.
 """
-import io
 from dataclasses import dataclass
 
-import matplotlib
 from flask_babel import gettext as _
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -16,13 +14,8 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-# The same global SVG id salt as gantt.py (set once, never around a save: threads would race on it).
-if matplotlib.rcParams["svg.hashsalt"] is None:
-    matplotlib.rcParams["svg.hashsalt"] = "rollout-planner-gantt"
+from planner.reports.rendering import DPI, FONT_FAMILY, FORMATS, figure_bytes
 
-FORMATS = ("png", "svg")
-DPI = 110
-FONT_FAMILY = "DejaVu Sans"
 FIGURE_WIDTH_IN = 9.0
 ROW_IN = 0.36
 MAX_NAME_CHARS = 32
@@ -51,19 +44,7 @@ def render_completion_chart(bars: list[CompletionBar], *, gate_pct: int, fmt: st
     """The chart as PNG or SVG bytes; the same input always gives the same bytes."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown chart format {fmt!r}; use one of {', '.join(FORMATS)}.")
-    figure = build_figure(bars, gate_pct=gate_pct, title=title)
-    buffer = io.BytesIO()
-    try:
-        if fmt == "png":
-            figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-        else:
-            metadata = {"Date": None, "Creator": None}
-            if title:
-                metadata["Title"] = title
-            figure.savefig(buffer, format="svg", metadata=metadata)
-    finally:
-        figure.clear()
-    return buffer.getvalue()
+    return figure_bytes(build_figure(bars, gate_pct=gate_pct, title=title), fmt, title)
 
 
 def _truncate(text: str, limit: int) -> str:
