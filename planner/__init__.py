@@ -115,7 +115,8 @@ def _init_sqlite(app: Flask) -> None:
 
 
 #: every area that has tables; importing them registers the tables for queries and migrations
-AREAS_WITH_MODELS = ("core", "auth", "programmes", "people", "lifecycle", "rollout", "committee", "calendar", "training")
+AREAS_WITH_MODELS = ("core", "auth", "programmes", "people", "lifecycle", "rollout", "committee", "calendar", "training",
+                     "comms")
 
 
 def _register_blueprints(app: Flask) -> None:

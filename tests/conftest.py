@@ -60,7 +60,7 @@ def app(database_url):
     from flask_migrate import upgrade
 
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")  # TEMPORARY while issue-7 branches are developed side by side
     yield app
     with app.app_context():
         db.engine.dispose()

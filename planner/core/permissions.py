@@ -48,6 +48,16 @@ class Permission(enum.StrEnum):
     TRAINING_MANAGE = "training.manage"
     #: taking attendance; a trainer only for the sessions they give (checked on the session)
     ATTENDANCE_MARK = "attendance.mark"
+    #: audiences, the communication plan, its log and status updates
+    COMMS_MANAGE = "comms.manage"
+    #: answering questions and feedback, and publishing answers to the FAQ
+    FEEDBACK_ANSWER = "feedback.answer"
+    #: raising a change request (deciding one is DECISIONS_RECORD, in a committee meeting)
+    CHANGES_SUBMIT = "changes.submit"
+    #: assessing, implementing and rejecting change requests
+    CHANGES_MANAGE = "changes.manage"
+    #: readiness surveys, adoption figures and super-users
+    ADOPTION_MANAGE = "adoption.manage"
 
 
 GLOBAL_PERMISSIONS = frozenset({Permission.PROGRAMME_CREATE, Permission.USERS_MANAGE, Permission.MAIL_MANAGE})
@@ -58,9 +68,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.PEOPLE_VIEW, Permission.PEOPLE_EDIT, Permission.PEOPLE_EXPORT,
         Permission.MEMBERS_MANAGE, Permission.AUDIT_VIEW, Permission.PLAN_EDIT, Permission.DECISIONS_RECORD,
         Permission.MEETINGS_MANAGE, Permission.TRAINING_MANAGE, Permission.ATTENDANCE_MARK,
+        Permission.COMMS_MANAGE, Permission.FEEDBACK_ANSWER, Permission.CHANGES_SUBMIT, Permission.CHANGES_MANAGE,
+        Permission.ADOPTION_MANAGE,
     }),
     Role.COMMITTEE_MEMBER: frozenset({Permission.PROGRAMME_VIEW, Permission.PEOPLE_VIEW,
-                                      Permission.DECISIONS_RECORD}),
+                                      Permission.DECISIONS_RECORD, Permission.CHANGES_SUBMIT}),
     Role.TRAINER: frozenset({Permission.PROGRAMME_VIEW, Permission.PEOPLE_VIEW, Permission.ATTENDANCE_MARK}),
     Role.VIEWER: frozenset({Permission.PROGRAMME_VIEW}),
 }

@@ -1,0 +1,161 @@
+"""Audiences: who a message, survey or status update is for, resolved to people when it is used.
+
+The rule of an audience (see ``Audience``) is stored, not its members: someone who joins a region or
+department after the audience was defined is in it the next time something is sent.
+"""
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, false, func, or_, select
+
+from planner.comms.models import Audience, audience_department, audience_person, audience_region
+from planner.core import audit
+from planner.core.errors import DomainError, check_version
+from planner.extensions import db
+from planner.models import utcnow
+from planner.people.models import Person
+from planner.programmes.models import Department, Programme, Region
+
+MAX_JOB_ROLES = 50
+
+
+def members_query(audience: Audience) -> Select:
+    """The people of ``audience`` now, ordered by name (a Select of Person, to page or count)."""
+    return (select(Person).where(Person.programme_id == audience.programme_id, _membership(audience))
+            .order_by(Person.full_name, Person.id))
+
+
+def member_ids_query(audience: Audience) -> Select:
+    """The ids of the people of ``audience`` now."""
+    return select(Person.id).where(Person.programme_id == audience.programme_id, _membership(audience))
+
+
+def member_count(audience: Audience) -> int:
+    return db.session.scalar(select(func.count()).select_from(member_ids_query(audience).subquery()))
+
+
+def _membership(audience: Audience):
+    """The WHERE clause for Person that says who is in the audience."""
+    if audience.is_everyone:
+        return Person.id.is_not(None)
+    listed = Person.id.in_(select(audience_person.c.person_id).where(audience_person.c.audience_id == audience.id))
+    dimensions = []
+    if db.session.scalar(select(audience_region.c.region_id).where(audience_region.c.audience_id == audience.id)
+                         .limit(1)) is not None:
+        dimensions.append(Person.region_id.in_(
+            select(audience_region.c.region_id).where(audience_region.c.audience_id == audience.id)))
+    if db.session.scalar(select(audience_department.c.department_id)
+                         .where(audience_department.c.audience_id == audience.id).limit(1)) is not None:
+        dimensions.append(Person.department_id.in_(
+            select(audience_department.c.department_id).where(audience_department.c.audience_id == audience.id)))
+    roles = [role.casefold() for role in audience.job_role_list]
+    if roles:
+        dimensions.append(func.lower(Person.job_role).in_(roles))
+    return or_(listed, and_(*dimensions) if dimensions else false())
+
+
+def audiences_of(programme_id: int) -> Select:
+    return select(Audience).where(Audience.programme_id == programme_id).order_by(Audience.name, Audience.id)
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+def _clean_name(programme_id: int, name: str, audience_id: int | None) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError(_("Give the audience a name."), field="name")
+    if len(name) > 200:
+        raise DomainError(_("The name is longer than 200 characters."), field="name")
+    query = select(Audience.id).where(Audience.programme_id == programme_id, func.lower(Audience.name) == name.lower())
+    if audience_id is not None:
+        query = query.where(Audience.id != audience_id)
+    if db.session.scalar(query):
+        raise DomainError(_("Another audience of this programme has this name."), field="name")
+    return name
+
+
+def _clean_roles(job_roles) -> str:
+    if isinstance(job_roles, str):
+        job_roles = job_roles.splitlines()
+    roles, seen = [], set()
+    for role in job_roles or ():
+        role = " ".join(role.split())
+        if not role or role.casefold() in seen:
+            continue
+        if len(role) > 120:
+            raise DomainError(_("A job role is longer than 120 characters."), field="job_roles")
+        seen.add(role.casefold())
+        roles.append(role)
+    if len(roles) > MAX_JOB_ROLES:
+        raise DomainError(_("List at most %(count)s job roles.", count=MAX_JOB_ROLES), field="job_roles")
+    return "\n".join(roles)
+
+
+def _owned(model, programme_id: int, ids, field: str, message: str) -> list:
+    ids = sorted({int(value) for value in ids or ()})
+    if not ids:
+        return []
+    found = db.session.scalars(select(model).where(model.programme_id == programme_id, model.id.in_(ids))).all()
+    if len(found) != len(ids):
+        raise DomainError(message, field=field)
+    return list(found)
+
+
+def _values(audience: Audience, programme_id: int, *, name: str, description: str, is_everyone: bool,
+            region_ids, department_ids, job_roles, person_ids) -> dict:
+    """The checked new state of an audience (nothing is assigned yet, so no half-changed row is flushed)."""
+    values = {
+        "name": _clean_name(programme_id, name, audience.id),
+        "description": (description or "").strip(),
+        "is_everyone": bool(is_everyone),
+        "job_roles": _clean_roles(job_roles),
+        "regions": _owned(Region, programme_id, region_ids, "region_ids", _("Choose regions of this programme.")),
+        "departments": _owned(Department, programme_id, department_ids, "department_ids",
+                              _("Choose departments of this programme.")),
+        "people": _owned(Person, programme_id, person_ids, "person_ids", _("Choose people of this programme.")),
+    }
+    if not (values["is_everyone"] or values["regions"] or values["departments"] or values["job_roles"]
+            or values["people"]):
+        raise DomainError(_("Say who is in the audience: everyone, or regions, departments, job roles or people."),
+                          field="is_everyone")
+    return values
+
+
+def _state(audience: Audience) -> dict:
+    """What the audit log compares: plain values, lists as sorted ids."""
+    return {"name": audience.name, "description": audience.description, "is_everyone": audience.is_everyone,
+            "job_roles": audience.job_roles,
+            "regions": sorted(region.id for region in audience.regions),
+            "departments": sorted(department.id for department in audience.departments),
+            "people": sorted(person.id for person in audience.people)}
+
+
+def _assign(audience: Audience, values: dict) -> None:
+    for key, value in values.items():
+        setattr(audience, key, value)
+
+
+def create_audience(programme: Programme, **values) -> Audience:
+    """Define a stakeholder group of ``programme``."""
+    audience = Audience(programme_id=programme.id)
+    _assign(audience, _values(audience, programme.id, **values))
+    db.session.add(audience)
+    audit.record_create(audience)
+    return audience
+
+
+def update_audience(audience: Audience, *, expected_version: int | None, **values) -> None:
+    """Change an audience's rule; what was already sent to it stays as sent."""
+    check_version(audience, expected_version)
+    values = _values(audience, audience.programme_id, **values)
+    before = _state(audience)
+    _assign(audience, values)
+    after = _state(audience)
+    changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    if changes:
+        audience.updated_at = utcnow()  # an UPDATE even when only the lists changed: the version moves on
+        db.session.flush()
+        audit.record_update(audience, changes)
+
+
+def delete_audience(audience: Audience) -> None:
+    """Remove an audience (what refers to it decides what happens: see the foreign keys)."""
+    audit.delete(audience)
