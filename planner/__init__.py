@@ -115,14 +115,16 @@ def _init_sqlite(app: Flask) -> None:
 
 
 #: every area that has tables; importing them registers the tables for queries and migrations
-AREAS_WITH_MODELS = ("core", "auth", "programmes", "people", "lifecycle", "rollout", "committee", "calendar", "training",
-                     "comms")
+AREAS_WITH_MODELS = ("core", "auth", "programmes", "people", "lifecycle", "rollout", "committee", "calendar",
+                     "training", "comms", "feedback", "changes", "adoption")
 
 
 def _register_blueprints(app: Flask) -> None:
     for area in AREAS_WITH_MODELS:
         importlib.import_module(f"planner.{area}.models")
-    from planner import auth, committee, lifecycle, people, programmes, rollout, training
+    from planner import (
+        adoption, auth, changes, comms, committee, feedback, lifecycle, people, programmes, rollout, training,
+    )
     from planner.auth.cli import bp as auth_cli
     from planner.calendar import views as calendar_views
     from planner.calendar.cli import bp as calendar_cli
@@ -139,6 +141,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(committee.bp)
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(training.bp)
+    app.register_blueprint(comms.bp)
+    app.register_blueprint(feedback.bp)
+    app.register_blueprint(changes.bp)
+    app.register_blueprint(adoption.bp)
     app.register_blueprint(auth_cli)
     app.register_blueprint(core_cli)
     app.register_blueprint(demo_cli)
