@@ -60,7 +60,7 @@ def app(database_url):
     from flask_migrate import upgrade
 
     with app.app_context():
-        upgrade(revision="heads")  # TEMPORARY while issue-7 branches are developed side by side
+        upgrade()
     yield app
     with app.app_context():
         db.engine.dispose()

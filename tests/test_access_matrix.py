@@ -28,6 +28,11 @@ from tests.core import outbox_access
 from tests.lifecycle import access as lifecycle_access
 from tests.rollout import access as rollout_access
 from tests.rollout import plan_access
+from tests.adoption import access as adoption_access
+from tests.changes import access as changes_access
+from tests.comms import access as comms_access
+from tests.feedback import access as feedback_access
+from tests.surveys import access as surveys_access
 
 # --- the world every case runs in --------------------------------------------------------------
 
@@ -71,12 +76,15 @@ def _side(factories) -> Side:
     other_user = factories.user()
     membership = factories.grant(other_user, programme, "viewer")
     plan_ids = _plan_objects(factories.app, programme, region)
-    return Side(programme, region, department, person, membership, other_user, plan_ids,
-                _secret_tokens(factories.app, other_user, plan_ids["invitee_id"]))
+    tokens = _secret_tokens(factories.app, other_user, plan_ids["invitee_id"], person.id)
+    with factories.app.app_context():
+        tokens.update(surveys_access.survey_tokens(plan_ids["survey_id"]))
+    return Side(programme, region, department, person, membership, other_user, plan_ids, tokens)
 
 
-def _secret_tokens(app, user, invitee_id: int) -> dict[str, str]:
-    """A real feed token (of ``user``) and a real RSVP token (of the committee invitee)."""
+def _secret_tokens(app, user, invitee_id: int, person_id: int) -> dict[str, str]:
+    """A real feed token (of ``user``), RSVP token (of the committee invitee) and feedback token (of the
+    side's person)."""
     from planner.calendar import tokens
     from planner.committee import invitations
     from planner.committee.models import MeetingInvitee
@@ -86,8 +94,9 @@ def _secret_tokens(app, user, invitee_id: int) -> dict[str, str]:
         feed = tokens.reset_feed_token(db.session.get(User, user.id))
         invitee = db.session.get(MeetingInvitee, invitee_id)
         rsvp = secret_links.derive_token(invitations.RSVP_PURPOSE, invitee.rsvp_salt)
+        feedback = feedback_access.secret_tokens(db.session.get(Person, person_id))
         db.session.commit()
-    return {"calendar.feed": feed, "calendar.rsvp": rsvp}
+    return {"calendar.feed": feed, "calendar.rsvp": rsvp, **feedback}
 
 
 def _plan_objects(app, programme, region) -> dict[str, int]:
@@ -124,12 +133,14 @@ def _plan_objects(app, programme, region) -> dict[str, int]:
         committee_ids = committee_access.committee_objects(target)
         training_ids = {**curriculum_access.curriculum_objects(target), **session_access.session_objects(target),
                         **planner_access.planner_objects(target), **readiness_access.readiness_objects(target)}
+        issue7_ids = {**comms_access.comms_objects(target), **feedback_access.feedback_objects(target), **changes_access.changes_objects(target),
+                      **adoption_access.adoption_objects(target), **surveys_access.surveys_objects(target)}
         db.session.commit()
         return {"stage_id": stage.id, "deliverable_id": stage.deliverables[0].id,
                 "criterion_id": stage.criteria[0].id, "goal_id": company_goal.id, "wave_id": wave.id,
                 "defect_id": defect.id, "holiday_id": holiday.id, "freeze_id": freeze.id,
                 "milestone_id": milestone.id, "dependency_id": dependency.id, "decision_id": decision.id,
-                "message_id": message_id, **committee_ids, **training_ids}
+                "message_id": message_id, **committee_ids, **training_ids, **issue7_ids}
 
 
 def build_world(factories) -> World:
@@ -280,12 +291,15 @@ MATRIX: dict[tuple[str, str], tuple] = {**FOUNDATION_ROWS, **lifecycle_access.RO
                                          **plan_access.ROWS, **outbox_access.ROWS,
                                          **calendar_access.ROWS, **committee_access.ROWS,
                                          **curriculum_access.ROWS, **session_access.ROWS, **planner_access.ROWS,
-                                         **enrolment_access.ROWS, **readiness_access.ROWS}
+                                         **enrolment_access.ROWS, **readiness_access.ROWS,
+                                         **feedback_access.ROWS, **changes_access.ROWS, **adoption_access.ROWS,
+                                         **surveys_access.ROWS, **comms_access.ROWS}
 
 #: delete endpoints -> (model, placeholder): a successful POST must really delete the object
 DELETES = {**lifecycle_access.DELETES, **rollout_access.DELETES, **committee_access.DELETES,
            **curriculum_access.DELETES, **session_access.DELETES, **planner_access.DELETES,
-           **enrolment_access.DELETES,
+           **enrolment_access.DELETES, **feedback_access.DELETES, **changes_access.DELETES,
+           **adoption_access.DELETES, **surveys_access.DELETES, **comms_access.DELETES,
     "auth.delete_user": (User, "user_id"),
     "programmes.delete_programme": (Programme, "programme_id"),
     "programmes.delete_region": (Region, "region_id"),
@@ -385,7 +399,9 @@ def test_an_undeclared_route_is_refused(app):
 _OBJECT_KEYS = {"region_id": Region, "department_id": Department, "person_id": Person,
                 "membership_id": Membership, **lifecycle_access.OBJECT_KEYS, **rollout_access.OBJECT_KEYS,
                 **committee_access.OBJECT_KEYS, **curriculum_access.OBJECT_KEYS, **session_access.OBJECT_KEYS,
-                **planner_access.OBJECT_KEYS, **enrolment_access.OBJECT_KEYS}
+                **planner_access.OBJECT_KEYS, **enrolment_access.OBJECT_KEYS, **feedback_access.OBJECT_KEYS,
+                **changes_access.OBJECT_KEYS, **adoption_access.OBJECT_KEYS, **surveys_access.OBJECT_KEYS,
+                **comms_access.OBJECT_KEYS}
 
 
 @pytest.mark.parametrize("role", ["admin", "pm_both"])

@@ -206,6 +206,7 @@ class AgendaItemForm(VersionedForm):
                                     validators=[InputRequired(), NumberRange(min=1, max=600)])
     milestone_id = optional_id_field(_l("Milestone"))
     gate_review_id = optional_id_field(_l("Gate review"))
+    change_request_id = optional_id_field(_l("Change request"))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
 
     class Meta:

@@ -16,6 +16,7 @@ from planner.committee.forms import (
     OCCURRENCE_STATUS_LABELS, AgendaItemForm, AgendaMoveForm, GuestForm, MeetingActionForm, MeetingDecisionForm,
     MeetingForm, MinutesForm, MoveOccurrenceForm, ReasonForm, attendance_form, repeat_in_words,
 )
+from planner.changes import queries as change_queries
 from planner.committee.models import AgendaItem, MeetingInvitee, MeetingStatus
 from planner.core import clock
 from planner.core.errors import DomainError
@@ -241,7 +242,9 @@ def download_meeting_ics(programme_id: int, meeting_id: int):
 
 # --- one occurrence: agenda, attendance, minutes, decisions, actions --------------------------------------
 
-def _agenda_choices(form, programme_id: int) -> None:
+def _agenda_choices(form, programme_id: int, current_change_id: int | None = None) -> None:
+    form.change_request_id.choices = as_choices([("", _("None"))]
+                                                + change_queries.agenda_choices(programme_id, current_change_id))
     form.presenter_id.choices = as_choices([("", _("Nobody in particular"))] + queries.people_choices(programme_id))
     form.milestone_id.choices = as_choices([("", _("None"))] + queries.milestone_choices(programme_id))
     form.gate_review_id.choices = as_choices([("", _("None"))] + queries.gate_review_choices(programme_id))
@@ -285,6 +288,8 @@ def _render_occurrence(programme, occurrence, *, forms: dict | None = None, erro
         quorum=services.quorum_of(occurrence, members, attendance) if attendance else None,
         decisions=queries.decisions_of_occurrence(occurrence.id),
         actions=queries.actions_of_occurrence(occurrence.id), today=today, forms=forms, error=error,
+        pending_changes=db.session.scalars(change_queries.pending_for_agenda(programme.id)).all()
+        if can_manage and not has_started else [],
         can_manage=can_manage, can_record=can_record, status_labels=OCCURRENCE_STATUS_LABELS,
         attendance_labels=ATTENDANCE_LABELS), status
 
@@ -343,7 +348,7 @@ def add_agenda_item(programme_id: int, occurrence_id: int):
         lambda: services.add_agenda_item(
             occurrence, title=form.title.data, notes=form.notes.data or "", presenter_id=form.presenter_id.data,
             minutes_allotted=form.minutes_allotted.data, milestone_id=form.milestone_id.data,
-            gate_review_id=form.gate_review_id.data),
+            gate_review_id=form.gate_review_id.data, change_request_id=form.change_request_id.data),
         lambda item: _("Added to the agenda: %(title)s", title=item.title))
 
 
@@ -352,13 +357,14 @@ def add_agenda_item(programme_id: int, occurrence_id: int):
 def edit_agenda_item(programme_id: int, item_id: int):
     programme, occurrence, item = _load_agenda_item(programme_id, item_id, Permission.MEETINGS_MANAGE)
     form = AgendaItemForm(obj=item)
-    _agenda_choices(form, programme.id)
+    _agenda_choices(form, programme.id, item.change_request_id)
     return save_form(
         "committee/agenda_item_form.html", form,
         lambda: services.update_agenda_item(
             item, expected_version=form.expected_version(), title=form.title.data, notes=form.notes.data or "",
             presenter_id=form.presenter_id.data, minutes_allotted=form.minutes_allotted.data,
-            milestone_id=form.milestone_id.data, gate_review_id=form.gate_review_id.data),
+            milestone_id=form.milestone_id.data, gate_review_id=form.gate_review_id.data,
+            change_request_id=form.change_request_id.data),
         done=lambda _result: (_("Agenda item saved: %(title)s", title=item.title),
                               url_for("committee.show_occurrence", programme_id=programme.id,
                                       occurrence_id=occurrence.id)),

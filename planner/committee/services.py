@@ -232,7 +232,17 @@ def _check_presenter(occurrence: MeetingOccurrence, presenter_id: int | None) ->
             raise DomainError(_("Choose a presenter of this programme."), field="presenter_id")
 
 
-def _agenda_values(occurrence, *, title, notes, presenter_id, minutes_allotted, milestone_id, gate_review_id) -> dict:
+def _check_change_request(occurrence: MeetingOccurrence, change_request_id: int | None) -> None:
+    if change_request_id:
+        from planner.changes.models import ChangeRequest
+
+        change = db.session.get(ChangeRequest, change_request_id)
+        if change is None or change.programme_id != occurrence.programme_id:
+            raise DomainError(_("Choose a change request of this programme."), field="change_request_id")
+
+
+def _agenda_values(occurrence, *, title, notes, presenter_id, minutes_allotted, milestone_id, gate_review_id,
+                   change_request_id=None) -> dict:
     title = (title or "").strip()
     if not title:
         raise DomainError(_("Give the agenda item a title."), field="title")
@@ -240,19 +250,20 @@ def _agenda_values(occurrence, *, title, notes, presenter_id, minutes_allotted, 
         raise DomainError(_("Allot between 1 and 600 minutes."), field="minutes_allotted")
     _check_presenter(occurrence, presenter_id)
     _check_links(occurrence, milestone_id, gate_review_id)
+    _check_change_request(occurrence, change_request_id)
     return {"title": title[:300], "notes": (notes or "").strip(), "presenter_id": presenter_id or None,
             "minutes_allotted": minutes_allotted, "milestone_id": milestone_id or None,
-            "gate_review_id": gate_review_id or None}
+            "gate_review_id": gate_review_id or None, "change_request_id": change_request_id or None}
 
 
 def add_agenda_item(occurrence: MeetingOccurrence, *, title: str, notes: str = "", presenter_id: int | None = None,
                     minutes_allotted: int = 10, milestone_id: int | None = None,
-                    gate_review_id: int | None = None) -> AgendaItem:
+                    gate_review_id: int | None = None, change_request_id: int | None = None) -> AgendaItem:
     """Add an item at the end of the agenda."""
     _check_agenda_editable(occurrence)
     values = _agenda_values(occurrence, title=title, notes=notes, presenter_id=presenter_id,
                             minutes_allotted=minutes_allotted, milestone_id=milestone_id,
-                            gate_review_id=gate_review_id)
+                            gate_review_id=gate_review_id, change_request_id=change_request_id)
     position = max((item.position for item in occurrence.agenda_items), default=0) + 1
     item = AgendaItem(occurrence_id=occurrence.id, position=position, **values)
     occurrence.agenda_items.append(item)
@@ -264,14 +275,14 @@ def add_agenda_item(occurrence: MeetingOccurrence, *, title: str, notes: str = "
 
 def update_agenda_item(item: AgendaItem, *, expected_version: int | None, title: str, notes: str,
                        presenter_id: int | None, minutes_allotted: int, milestone_id: int | None,
-                       gate_review_id: int | None) -> None:
+                       gate_review_id: int | None, change_request_id: int | None = None) -> None:
     """Edit an agenda item."""
     check_version(item, expected_version)
     occurrence = item.occurrence
     _check_agenda_editable(occurrence)
     values = _agenda_values(occurrence, title=title, notes=notes, presenter_id=presenter_id,
                             minutes_allotted=minutes_allotted, milestone_id=milestone_id,
-                            gate_review_id=gate_review_id)
+                            gate_review_id=gate_review_id, change_request_id=change_request_id)
     changes = audit.apply_changes(item, values)
     if changes:
         occurrence.agenda_revision += 1

@@ -4,7 +4,7 @@ The rule of an audience (see ``Audience``) is stored, not its members: someone w
 department after the audience was defined is in it the next time something is sent.
 """
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, false, func, literal, or_, select
 
 from planner.comms.models import Audience, audience_department, audience_person, audience_region
 from planner.core import audit
@@ -30,6 +30,54 @@ def member_ids_query(audience: Audience) -> Select:
 
 def member_count(audience: Audience) -> int:
     return db.session.scalar(select(func.count()).select_from(member_ids_query(audience).subquery()))
+
+
+def member_counts(programme_id: int, audiences) -> dict[int, int]:
+    """``{audience id: member count}`` for several audiences of one programme in three queries, whatever their
+    number: the programme's people are read once and each rule is evaluated in Python (``_is_member``), which
+    must agree with ``_membership``."""
+    audiences = list(audiences)
+    if not audiences:
+        return {}
+    people = db.session.execute(select(Person.id, Person.region_id, Person.department_id, Person.job_role)
+                                .where(Person.programme_id == programme_id)).all()
+    rules = rules_of(audiences)
+    return {audience.id: sum(1 for person in people if _is_member(rules[audience.id], person))
+            for audience in audiences}
+
+
+def rules_of(audiences) -> dict[int, dict]:
+    """The rule of each audience as plain sets (two queries for all of them): is_everyone, regions,
+    departments, roles (case-folded), people."""
+    ids = [audience.id for audience in audiences]
+    rules = {audience.id: {"is_everyone": audience.is_everyone, "regions": set(), "departments": set(),
+                           "roles": {role.casefold() for role in audience.job_role_list}, "people": set()}
+             for audience in audiences}
+    links = (select(audience_region.c.audience_id, audience_region.c.region_id, literal("regions"))
+             .where(audience_region.c.audience_id.in_(ids))
+             .union_all(select(audience_department.c.audience_id, audience_department.c.department_id,
+                               literal("departments")).where(audience_department.c.audience_id.in_(ids)),
+                        select(audience_person.c.audience_id, audience_person.c.person_id, literal("people"))
+                        .where(audience_person.c.audience_id.in_(ids))))
+    for audience_id, value, kind in db.session.execute(links):
+        rules[audience_id][kind].add(value)
+    return rules
+
+
+def _is_member(rule: dict, person) -> bool:
+    """Python twin of ``_membership`` for a person row (id, region_id, department_id, job_role)."""
+    if rule["is_everyone"] or person.id in rule["people"]:
+        return True
+    dimensions = [(rule["regions"], person.region_id), (rule["departments"], person.department_id),
+                  (rule["roles"], (person.job_role or "").casefold())]
+    present = [(values, value) for values, value in dimensions if values]
+    return bool(present) and all(value in values for values, value in present)
+
+
+def covers_region(rule: dict, region_id: int) -> bool:
+    """Whether an audience reaches everyone in a region: it is everyone, or it lists the region with no
+    department or job-role limit (people listed by name do not make an audience cover a region)."""
+    return rule["is_everyone"] or (region_id in rule["regions"] and not rule["departments"] and not rule["roles"])
 
 
 def _membership(audience: Audience):
@@ -157,5 +205,20 @@ def update_audience(audience: Audience, *, expected_version: int | None, **value
 
 
 def delete_audience(audience: Audience) -> None:
-    """Remove an audience (what refers to it decides what happens: see the foreign keys)."""
+    """Remove an audience; refused while anything that must keep its audience (plan items, survey rounds: any
+    foreign key to it with ON DELETE RESTRICT) refers to it. The log keeps the name of what was sent."""
+    for table, column in _restricting_columns():
+        if db.session.scalar(select(column).where(column == audience.id).limit(1)) is not None:
+            raise DomainError(_("This audience is in use (%(what)s): give those another audience first.",
+                                what=table.name.replace("_", " ")))
     audit.delete(audience)
+
+
+def _restricting_columns():
+    """(table, column) pairs whose foreign key to audience.id forbids deleting the audience."""
+    pairs = []
+    for table in Audience.metadata.sorted_tables:
+        for key in table.foreign_keys:
+            if key.column is Audience.__table__.c.id and (key.ondelete or "").upper() == "RESTRICT":
+                pairs.append((table, key.parent))
+    return pairs

@@ -1,6 +1,7 @@
 """Domain errors raised by services, and the error pages and JSON errors the app answers with."""
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 
@@ -89,6 +90,15 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain(exc: DomainError):
         return error_response(exc.status_code, exc.message)
+
+    @app.errorhandler(StaleDataError)
+    def handle_concurrent_edit(exc: StaleDataError):
+        """Two saves of one record at the same moment: the version check passed for both, the database
+        refused the second (its UPDATE matched no row of the version it read). The same answer as a stale form."""
+        from planner.extensions import db
+
+        db.session.rollback()
+        return error_response(409)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

@@ -1,8 +1,8 @@
 """Keep secret-token URLs out of the logs (QUALITY.md item 9).
 
-Calendar-feed and RSVP links work without a login, so their token is a password: request lines,
-paths and referrers that carry one are rewritten to ``/calendar/[redacted].ics`` and
-``/rsvp/[redacted]`` before anything is written. ``install(app)`` covers the development server
+Calendar-feed, RSVP, feedback and survey links work without a login, so their token is a password:
+request lines, paths and referrers that carry one are rewritten to ``/calendar/[redacted].ics``,
+``/rsvp/[redacted]``, ``/feedback/[redacted]`` and ``/survey/[redacted]`` before anything is written. ``install(app)`` covers the development server
 (the ``werkzeug`` logger) and the app's own logger; ``gunicorn.conf.py`` points gunicorn at
 ``RedactingGunicornLogger`` for its access and error logs.
 """
@@ -14,6 +14,9 @@ from flask import Flask
 _SECRET_PATHS = (
     (re.compile(r"/calendar/[^/\s?#\"']+\.ics"), "/calendar/[redacted].ics"),
     (re.compile(r"/rsvp/[^/\s?#\"']+"), "/rsvp/[redacted]"),
+    # not /programmes/<id>/feedback/<feedback_id>: those are ordinary pages
+    (re.compile(r"(?<!\d)/feedback/[^/\s?#\"']+"), "/feedback/[redacted]"),
+    (re.compile(r"/survey/[^/\s?#\"']+"), "/survey/[redacted]"),
 )
 
 

@@ -8,6 +8,11 @@ from sqlalchemy import select
 
 from planner.auth import services as auth_services
 from planner.demo.committee import load_committee
+from planner.demo.adoption import load_adoption
+from planner.demo.changes import load_changes
+from planner.demo.comms import load_comms
+from planner.demo.feedback import load_feedback
+from planner.demo.surveys import load_surveys
 from planner.demo.training import load_training
 from planner.core.clock import today
 from planner.lifecycle import services as lifecycle_services
@@ -24,6 +29,11 @@ from planner.people.models import Person
 from planner.programmes import services
 from planner.programmes.models import Department, Membership, Programme, Region
 
+#: areas loaded after the programme, plan, committee, users and training, in this order (each from
+#: seeds/demo/<area>.json): the surveys' audiences and the feedback links build on the communication area
+LATER_AREAS = (("comms", load_comms), ("feedback", load_feedback), ("changes", load_changes),
+               ("surveys", load_surveys), ("adoption", load_adoption))
+
 SEED_DIR = Path(__file__).resolve().parent.parent.parent / "seeds" / "demo"
 
 
@@ -31,7 +41,7 @@ def load_demo(password: str, seed_dir: Path = SEED_DIR) -> dict:
     """Create whatever of the demo programme is missing; return the logins and what was created."""
     spec = json.loads((seed_dir / "programme.json").read_text(encoding="utf-8"))
     created = {"programme": 0, "departments": 0, "regions": 0, "people": 0, "users": 0, "memberships": 0,
-               "plan": 0, "meetings": 0, "training": 0}
+               "plan": 0, "meetings": 0, "training": 0, **{area: 0 for area, _load in LATER_AREAS}}
 
     info = spec["programme"]
     plan_spec = json.loads((seed_dir / "plan.json").read_text(encoding="utf-8"))
@@ -96,6 +106,9 @@ def load_demo(password: str, seed_dir: Path = SEED_DIR) -> dict:
     db.session.flush()
     training_spec = json.loads((seed_dir / "training.json").read_text(encoding="utf-8"))
     created["training"] = load_training(programme, training_spec)
+    for area, load in LATER_AREAS:
+        area_spec = json.loads((seed_dir / f"{area}.json").read_text(encoding="utf-8"))
+        created[area] = load(programme, area_spec, on_day)
     return {"programme": programme, "created": created, "logins": logins}
 
 

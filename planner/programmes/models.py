@@ -44,6 +44,8 @@ class Programme(TimestampMixin, VersionedMixin, Base):
     training_min_lead_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     #: ... and at most this many (DOMAIN.md: keep the gap between training and first use short)
     training_max_lead_days: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
+    #: gap check: a region's go-live notice goes out at least this many working days before its go-live
+    go_live_notice_days: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
 
     sponsor = relationship("Person", foreign_keys=[sponsor_id], post_update=True)
     regions = relationship("Region", back_populates="programme", cascade="all, delete-orphan",

@@ -1,8 +1,8 @@
 """Evidence the wave gate reads from other areas: training completion and adoption.
 
-Training (the training issue) and adoption (the communication issue) do not exist yet, so this
-interface answers "no data" (None) for both. Later areas register a real source with
-``register_source``; the gate code never changes.
+Until an area registers a source, this interface answers "no data" (None) for both. create_app registers
+planner.adoption.evidence.GateEvidence: training completion from planner/training/readiness.py, adoption
+from the weekly adoption figures. The gate code never changes.
 """
 from typing import Protocol
 

@@ -299,12 +299,14 @@ class TrainingEvidence:
         return trained * 100 / needing if needing else None
 
     def adoption_pct(self, region_ids: list[int]) -> float | None:
-        """No adoption figures yet (issue 7)."""
+        """Training only: the source create_app registers, planner.adoption.evidence.GateEvidence, delegates
+        training here and answers adoption from the weekly figures."""
         return None
 
 
 def install() -> None:
-    """Make training the source of the wave gate's training evidence (called from create_app)."""
+    """Make training the source of the wave gate's training evidence (called from create_app, which then lets
+    planner.adoption.evidence.install() register the source that adds adoption and delegates training here)."""
     for name, forget in (("after_flush", _forget), ("after_commit", _forget), ("after_soft_rollback", _forget),
                          ("do_orm_execute", _forget_on_write)):
         if not event.contains(Session, name, forget):

@@ -26,6 +26,13 @@ def test_paths_with_tokens_are_rewritten():
         assert redact(untouched) == untouched
 
 
+def test_feedback_and_survey_links_are_rewritten_but_not_ordinary_pages():
+    assert redact(f"GET /feedback/{TOKEN} HTTP/1.1") == "GET /feedback/[redacted] HTTP/1.1"
+    assert redact(f"POST /survey/{TOKEN} HTTP/1.1") == "POST /survey/[redacted] HTTP/1.1"
+    assert redact("GET /programmes/4/feedback/17 HTTP/1.1") == "GET /programmes/4/feedback/17 HTTP/1.1"
+    assert redact("GET /programmes/4/surveys/2 HTTP/1.1") == "GET /programmes/4/surveys/2 HTTP/1.1"
+
+
 def test_a_werkzeug_request_record_is_redacted():
     record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s - - [%s] "%s" %s %s',
                                ("127.0.0.1", "05/Jan/2027 10:00:00", f"GET /calendar/{TOKEN}.ics HTTP/1.1", "200", "-"),

@@ -114,3 +114,33 @@ def test_duplicate_names_are_refused_and_an_edit_moves_the_version(app, world):
         db.session.commit()
         assert audience.version == 2
     assert _names(app, first) == ["Ana"]
+
+
+def test_batched_member_counts_agree_with_the_sql_rule(app, world):
+    programme, regions, departments, people = world
+    ids = [
+        _make(app, programme, name="All", is_everyone=True),
+        _make(app, programme, name="Sales HH", region_ids=[regions["Hamburg"]], department_ids=[departments["Sales"]]),
+        _make(app, programme, name="Reps", job_roles="SALES representative"),
+        _make(app, programme, name="Boston plus Dee", region_ids=[regions["Boston"]], person_ids=[people["dee"].id]),
+        _make(app, programme, name="Only Ben", person_ids=[people["ben"].id]),
+        _make(app, programme, name="IT admins", department_ids=[departments["IT"]], job_roles="administrator"),
+    ]
+    with app.app_context():
+        listed = [db.session.get(Audience, audience_id) for audience_id in ids]
+        batched = audiences.member_counts(programme.id, listed)
+        assert batched == {audience.id: audiences.member_count(audience) for audience in listed}
+        assert list(batched.values()) == [4, 1, 2, 2, 1, 1]
+
+
+def test_covering_a_region_means_everyone_in_it(app, world):
+    programme, regions, departments, _people = world
+    ids = [_make(app, programme, name="All", is_everyone=True),
+           _make(app, programme, name="HH", region_ids=[regions["Hamburg"]]),
+           _make(app, programme, name="HH sales", region_ids=[regions["Hamburg"]],
+                 department_ids=[departments["Sales"]])]
+    with app.app_context():
+        rules = audiences.rules_of([db.session.get(Audience, audience_id) for audience_id in ids])
+        assert [audiences.covers_region(rules[audience_id], regions["Hamburg"]) for audience_id in ids] == [
+            True, True, False]
+        assert audiences.covers_region(rules[ids[1]], regions["Boston"]) is False

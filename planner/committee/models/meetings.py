@@ -246,11 +246,16 @@ class AgendaItem(TimestampMixin, VersionedMixin, Base):
     minutes_allotted: Mapped[int] = mapped_column(Integer, default=10)
     milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestone.id", ondelete="SET NULL"))
     gate_review_id: Mapped[int | None] = mapped_column(ForeignKey("gate_review.id", ondelete="SET NULL"))
+    #: the change request this item puts before the committee
+    change_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("change_request.id", ondelete="SET NULL"), index=True)
 
     occurrence = relationship(MeetingOccurrence, back_populates="agenda_items")
     presenter = relationship("Person")
     milestone = relationship("Milestone")
     gate_review = relationship("GateReview")
+    #: joined: agendas list the linked request without a query per item
+    change_request = relationship("ChangeRequest", lazy="joined")
 
     def __str__(self) -> str:
         return f"Agenda item {self.title}"

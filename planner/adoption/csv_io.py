@@ -1,0 +1,158 @@
+"""Adoption figures as CSV: a validated, all-or-nothing import with a preview, and a formula-safe export.
+
+Columns: region (its name), week (an ISO date of any day in the week, or "2026-W41"), active, licensed. The
+export adds adoption_pct and source, which the import accepts and ignores, so an export can be edited and
+imported back.
+"""
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from planner.adoption import queries, services
+from planner.adoption.models import AdoptionFigure, AdoptionSource
+from planner.core import clock
+from planner.core.csv_safety import safe_cell
+from planner.core.errors import DomainError
+from planner.extensions import db
+from planner.people.csv_io import RowProblem, _cell, _first_line
+from planner.programmes.models import Programme, Region
+
+COLUMNS = ["region", "week", "active", "licensed"]
+EXPORT_COLUMNS = COLUMNS + ["adoption_pct", "source"]
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do; nothing is written until ``apply_import`` runs on a valid plan."""
+
+    rows: list[dict] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    new_count: int = 0
+    update_count: int = 0
+    unchanged_count: int = 0
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+
+def _count(text: str, label: str, reasons: list[str]) -> int | None:
+    try:
+        value = int(text)
+    except ValueError:
+        reasons.append(_("%(column)s must be a whole number, not \"%(text)s\"", column=label, text=text)
+                       if text else _("missing %(column)s", column=label))
+        return None
+    return value
+
+
+def plan_import(programme: Programme, text: str, today: date | None = None) -> ImportPlan:
+    """Check every row of an adoption CSV and say what importing would change. A row for a region and week
+    already recorded replaces that figure. Every bad row is reported with its line; one makes the file refused."""
+    today = today or clock.today()
+    plan = ImportPlan()
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    headers = [header.strip().lower() for header in (reader.fieldnames or [])]
+    reader.fieldnames = headers
+    if not headers:
+        plan.problems.append(RowProblem(1, _("The file is empty. The first line must name the columns.")))
+        return plan
+    missing = [column for column in COLUMNS if column not in headers]
+    unknown = [header for header in headers if header not in EXPORT_COLUMNS]
+    if missing:
+        plan.problems.append(RowProblem(1, _("Missing column(s): %(cols)s.", cols=", ".join(missing))))
+    if unknown:
+        plan.problems.append(RowProblem(1, _("Unknown column(s): %(cols)s. Expected: %(expected)s.",
+                                             cols=", ".join(unknown), expected=", ".join(COLUMNS))))
+    if plan.problems:
+        return plan
+
+    regions = {name.lower(): region_id for region_id, name in db.session.execute(
+        select(Region.id, Region.name).where(Region.programme_id == programme.id))}
+    existing = {(region_id, week): (active, licensed) for region_id, week, active, licensed in db.session.execute(
+        select(AdoptionFigure.region_id, AdoptionFigure.week, AdoptionFigure.active_users,
+               AdoptionFigure.licensed_users).where(AdoptionFigure.programme_id == programme.id))}
+    seen: dict[tuple[int, date], int] = {}
+    try:
+        records = [(_first_line(reader.line_num, record), record) for record in reader]
+    except csv.Error as error:
+        plan.problems.append(RowProblem(reader.line_num, _("The file is not readable as CSV: %(error)s",
+                                                           error=str(error))))
+        return plan
+    for line, record in records:
+        if None in record:
+            plan.problems.append(RowProblem(line, _("This row has more values than there are columns.")))
+            continue
+        values = {key: _cell(record.get(key)) for key in COLUMNS}
+        if not any(values.values()):
+            continue
+        reasons: list[str] = []
+        region_id = None
+        if not values["region"]:
+            reasons.append(_("missing region"))
+        else:
+            region_id = regions.get(values["region"].lower())
+            if region_id is None:
+                reasons.append(_("unknown region \"%(name)s\"", name=values["region"]))
+        week = None
+        try:
+            week = services.checked_week(services.parse_week(values["week"]), today) if values["week"] else None
+            if week is None:
+                reasons.append(_("missing week"))
+        except DomainError as error:
+            reasons.append(error.message)
+        active = _count(values["active"], "active", reasons)
+        licensed = _count(values["licensed"], "licensed", reasons)
+        if active is not None and licensed is not None:
+            try:
+                services.checked_counts(active, licensed)
+            except DomainError as error:
+                reasons.append(error.message)
+        if region_id is not None and week is not None and (region_id, week) in seen:
+            reasons.append(_("the same region and week as line %(line)d", line=seen[(region_id, week)]))
+        if reasons:
+            plan.problems.append(RowProblem(line, "; ".join(reasons)))
+            continue
+        seen[(region_id, week)] = line
+        before = existing.get((region_id, week))
+        if before is None:
+            plan.new_count += 1
+        elif before == (active, licensed):
+            plan.unchanged_count += 1
+            continue
+        else:
+            plan.update_count += 1
+        plan.rows.append({"region_id": region_id, "region": values["region"], "week": week,
+                          "active_users": active, "licensed_users": licensed})
+    if not plan.rows and not plan.problems and not plan.unchanged_count:
+        plan.problems.append(RowProblem(2, _("The file has no figures in it.")))
+    return plan
+
+
+def apply_import(programme: Programme, text: str, recorded_by_id: int | None = None) -> ImportPlan:
+    """Import an adoption CSV in full, or not at all: any bad row raises and nothing is written."""
+    plan = plan_import(programme, text)
+    if plan.problems:
+        raise DomainError(_("The file has %(n)d problem(s); nothing was imported.", n=len(plan.problems)))
+    for row in plan.rows:
+        services.record_figure(programme, region_id=row["region_id"], week=row["week"],
+                               active_users=row["active_users"], licensed_users=row["licensed_users"],
+                               source=AdoptionSource.CSV, recorded_by_id=recorded_by_id)
+    return plan
+
+
+def export_csv(programme: Programme) -> str:
+    """The programme's figures as CSV (the import's columns plus the share and the source), latest week first,
+    safe to open in a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for figure in db.session.scalars(queries.figures_in(programme.id)):
+        writer.writerow([safe_cell(value) for value in (
+            figure.region.name, figure.week.isoformat(), figure.active_users, figure.licensed_users,
+            f"{figure.percent:.1f}", figure.source.value)])
+    return buffer.getvalue()

@@ -1,0 +1,40 @@
+"""Read helpers of the survey pages (Selects, so pages can page and count them)."""
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from planner.extensions import db
+from planner.people.models import Person
+from planner.surveys.models import ResponseSource, SurveyInvitation, SurveyResponse, SurveyRound
+
+
+def rounds_of(programme_id: int) -> Select:
+    return (select(SurveyRound).where(SurveyRound.programme_id == programme_id)
+            .order_by(SurveyRound.opens_on.desc(), SurveyRound.id.desc()))
+
+
+def round_counts(round_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """round id -> (people asked, answers), in two queries for a whole page of rounds."""
+    if not round_ids:
+        return {}
+    invited = dict(db.session.execute(select(SurveyInvitation.round_id, func.count(SurveyInvitation.id))
+                                      .where(SurveyInvitation.round_id.in_(round_ids))
+                                      .group_by(SurveyInvitation.round_id)).all())
+    answers = dict(db.session.execute(select(SurveyResponse.round_id, func.count(SurveyResponse.id))
+                                      .where(SurveyResponse.round_id.in_(round_ids))
+                                      .group_by(SurveyResponse.round_id)).all())
+    return {round_id: (invited.get(round_id, 0), answers.get(round_id, 0)) for round_id in round_ids}
+
+
+def unanswered_people(round_id: int) -> Select:
+    """The people asked in the round who have not answered through their link, by name."""
+    return (select(Person).join(SurveyInvitation, SurveyInvitation.person_id == Person.id)
+            .where(SurveyInvitation.round_id == round_id, SurveyInvitation.answered_at.is_(None))
+            .order_by(Person.full_name, Person.id))
+
+
+def paper_responses(round_id: int) -> Select:
+    """The paper forms typed in for the round, newest first (with their region and who typed them)."""
+    return (select(SurveyResponse).where(SurveyResponse.round_id == round_id,
+                                         SurveyResponse.source == ResponseSource.PAPER)
+            .options(selectinload(SurveyResponse.region), selectinload(SurveyResponse.entered_by))
+            .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc()))
