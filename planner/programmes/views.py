@@ -59,11 +59,22 @@ def create_programme():
 @bp.route("/programmes/<int:programme_id>")
 @login_required
 def show_programme(programme_id: int):
+    # the later areas import the programme area: their status cards are imported here, not at module level
+    from planner.adoption.status import adoption_status
+    from planner.changes.status import changes_status
+    from planner.comms.status import comms_status
+    from planner.feedback.status import feedback_status
+    from planner.surveys.status import surveys_status
+
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
     regions = db.session.scalars(queries.regions_of(programme.id)).all()
+    on_day = today()
     return render_template("programmes/show.html", programme=programme, regions=regions,
-                           status=programme_status(programme, today()),
-                           committee=committee_status(programme, today()),
+                           status=programme_status(programme, on_day),
+                           committee=committee_status(programme, on_day),
+                           comms=comms_status(programme, on_day), feedback=feedback_status(programme, on_day),
+                           changes=changes_status(programme, on_day), surveys=surveys_status(programme, on_day),
+                           adoption=adoption_status(programme, on_day),
                            people_by_region=queries.people_counts(Person.region_id, [r.id for r in regions]),
                            counts=queries.programme_counts(programme.id),
                            can_edit=can(Permission.PROGRAMME_EDIT, programme),
