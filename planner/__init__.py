@@ -37,6 +37,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from planner.core.templating import register_template_helpers
     from planner.core.transaction import register_request_transaction
 
+    from planner.core.routing import register_converters
+
+    register_converters(app)
     register_access_guard(app)
     register_request_transaction(app)
     register_security_headers(app)

@@ -71,6 +71,14 @@ def test_unknown_or_unreachable_gets_404_page(client, login_as, make_programme):
     assert_error_page(client.get("/no/such/page"), 404, "Not found", message)
 
 
+@pytest.mark.parametrize("path", ["/programmes/99999999999999999999999",
+                                  "/programmes/{id}/regions/99999999999999999999999/edit"])
+def test_an_id_too_large_for_the_database_is_a_404_not_a_500(client, login_as, make_programme, path):
+    programme = make_programme()
+    login_as("project_manager", programme)
+    assert client.get(path.format(id=programme.id)).status_code == 404
+
+
 def test_wrong_method_gets_405_page_with_allow_header(client):
     response = client.get("/logout")
     assert_error_page(response, 405, "Method not allowed", "This address does not accept that kind of request.")

@@ -14,14 +14,15 @@ from flask import Flask
 _SECRET_PATHS = (
     (re.compile(r"/calendar/[^/\s?#\"']+\.ics"), "/calendar/[redacted].ics"),
     (re.compile(r"/rsvp/[^/\s?#\"']+"), "/rsvp/[redacted]"),
-    # not /programmes/<id>/feedback/<feedback_id>: those are ordinary pages
-    (re.compile(r"(?<!\d)/feedback/[^/\s?#\"']+"), "/feedback/[redacted]"),
+    # /programmes/<id>/feedback/<feedback_id> is an ordinary page: kept as it is
+    (re.compile(r"(/programmes/\d+)?/feedback/[^/\s?#\"']+"),
+     lambda match: match.group(0) if match.group(1) else "/feedback/[redacted]"),
     (re.compile(r"/survey/[^/\s?#\"']+"), "/survey/[redacted]"),
 )
 
 
 def redact(text: str) -> str:
-    """``text`` with every secret token of a feed or RSVP path replaced."""
+    """``text`` with the secret token of every feed, RSVP, feedback or survey path replaced."""
     for pattern, replacement in _SECRET_PATHS:
         text = pattern.sub(replacement, text)
     return text

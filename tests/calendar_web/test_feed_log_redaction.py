@@ -28,6 +28,8 @@ def test_paths_with_tokens_are_rewritten():
 
 def test_feedback_and_survey_links_are_rewritten_but_not_ordinary_pages():
     assert redact(f"GET /feedback/{TOKEN} HTTP/1.1") == "GET /feedback/[redacted] HTTP/1.1"
+    assert redact(f'"http://127.0.0.1:8000/feedback/{TOKEN}"') == '"http://127.0.0.1:8000/feedback/[redacted]"'
+    assert redact(f"https://host5/feedback/{TOKEN}") == "https://host5/feedback/[redacted]"
     assert redact(f"POST /survey/{TOKEN} HTTP/1.1") == "POST /survey/[redacted] HTTP/1.1"
     assert redact("GET /programmes/4/feedback/17 HTTP/1.1") == "GET /programmes/4/feedback/17 HTTP/1.1"
     assert redact("GET /programmes/4/surveys/2 HTTP/1.1") == "GET /programmes/4/surveys/2 HTTP/1.1"
