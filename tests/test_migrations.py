@@ -178,6 +178,7 @@ def _assert_models_read_seed() -> None:
     assert region.tier is RegionTier.PILOT
     person = db.session.get(Person, 931)
     assert person.department.name == "Sales" and person.region.name == "Headquarters"
+    assert person.job_role_key == "sponsor"  # filled by the job-role-key revision
     user = db.session.get(User, 941)
     assert user.person_id == 931
     membership = db.session.scalar(select(Membership).where(Membership.user_id == 941))

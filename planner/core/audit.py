@@ -13,7 +13,8 @@ from planner.extensions import db
 #: columns that are bookkeeping, or secrets, and never belong in the log
 UNLOGGED_COLUMNS = frozenset({"id", "created_at", "updated_at", "version", "password_hash", "session_token",
                               "rsvp_salt", "rsvp_token_hash", "calendar_salt", "calendar_token_hash",
-                              "checkin_salt", "salt", "token_hash", "link_salt", "link_token_hash"})
+                              "checkin_salt", "salt", "token_hash", "link_salt", "link_token_hash",
+                              "job_role_key"})
 
 
 def _plain(value):

@@ -1,8 +1,16 @@
 """The people affected by a rollout: everyone who will use the system or must be told about it."""
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from planner.models import Base, TimestampMixin, VersionedMixin
+
+
+def job_role_key(job_role: str | None) -> str:
+    """A job role as it is compared: spaces collapsed, case folded ("Außendienst" and "AUSSENDIENST" agree).
+
+    Stored beside the role, because databases fold case differently (SQLite's lower() knows only ASCII).
+    """
+    return " ".join((job_role or "").split()).casefold()
 
 
 class Person(TimestampMixin, VersionedMixin, Base):
@@ -17,6 +25,8 @@ class Person(TimestampMixin, VersionedMixin, Base):
                                                       index=True)
     #: the person's job (sales representative, service agent): training requirements follow it
     job_role: Mapped[str] = mapped_column(String(120), default="")
+    #: ``job_role_key(job_role)``, kept in step by the model: what requirements and audiences match on
+    job_role_key: Mapped[str] = mapped_column(String(200), default="", index=True)
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="SET NULL"), index=True)
     #: an internal expert who helps colleagues adopt the system
     is_super_user: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -24,6 +34,11 @@ class Person(TimestampMixin, VersionedMixin, Base):
     programme = relationship("Programme", foreign_keys=[programme_id])
     department = relationship("Department")
     region = relationship("Region")
+
+    @validates("job_role")
+    def _keep_role_key(self, _key, job_role):
+        self.job_role_key = job_role_key(job_role)
+        return job_role
 
     def __str__(self) -> str:
         return f"Person {self.full_name}"

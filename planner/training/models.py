@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from planner.models import Base, TimestampMixin, UTCDateTime, VersionedMixin, enum_column
+from planner.people.models import job_role_key
 
 
 class CourseFormat(enum.StrEnum):
@@ -56,13 +57,20 @@ class CourseRequirement(TimestampMixin, Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     #: matched without regard to case; empty matches every role
     job_role: Mapped[str] = mapped_column(String(120), default="")
+    #: ``job_role_key(job_role)``, compared with ``Person.job_role_key``
+    job_role_key: Mapped[str] = mapped_column(String(200), default="")
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
 
     course = relationship(Course, back_populates="requirements")
     department = relationship("Department")
 
+    @validates("job_role")
+    def _keep_role_key(self, _key, job_role):
+        self.job_role_key = job_role_key(job_role)
+        return job_role
+
     def matches(self, person) -> bool:
-        return ((not self.job_role or self.job_role.casefold() == (person.job_role or "").casefold())
+        return ((not self.job_role_key or self.job_role_key == job_role_key(person.job_role))
                 and (self.department_id is None or self.department_id == person.department_id))
 
     def __str__(self) -> str:

@@ -202,7 +202,7 @@ def count_needs(programme_id: int, region_ids, now: datetime | None = None) -> l
         .select_from(Course)
         .join(CourseRequirement, CourseRequirement.course_id == Course.id)
         .join(Person, and_(Person.programme_id == Course.programme_id,
-                           requirement_matches(Person.job_role, Person.department_id)))
+                           requirement_matches(Person.job_role_key, Person.department_id)))
         .where(Course.programme_id == programme_id, Course.format != CourseFormat.SELF_PACED,
                Person.region_id.in_(region_ids), ~taken, ~trained)
         .group_by(Person.region_id, Course.id, Course.duration_minutes))

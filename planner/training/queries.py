@@ -8,22 +8,21 @@ from sqlalchemy import ColumnElement, Select, and_, distinct, exists, func, lite
 from sqlalchemy.orm import joinedload
 
 from planner.extensions import db
-from planner.people.models import Person
+from planner.people.models import Person, job_role_key
 from planner.programmes.models import Department, Region
 from planner.training.models import Course, CourseRequirement
 
 
-def requirement_matches(job_role, department_id) -> ColumnElement[bool]:
-    """SQL form of ``CourseRequirement.matches`` for a person whose role and department are the given
-    expressions (columns of a person row, or literal values)."""
+def requirement_matches(role_key, department_id) -> ColumnElement[bool]:
+    """SQL form of ``CourseRequirement.matches`` for a person whose role key (``job_role_key``) and department
+    are the given expressions (columns of a person row, or literal values)."""
     return and_(
-        or_(CourseRequirement.job_role == "",
-            func.lower(CourseRequirement.job_role) == func.lower(func.coalesce(job_role, ""))),
+        or_(CourseRequirement.job_role_key == "", CourseRequirement.job_role_key == func.coalesce(role_key, "")),
         or_(CourseRequirement.department_id.is_(None), CourseRequirement.department_id == department_id))
 
 
 def person_meets_requirement() -> ColumnElement[bool]:
-    return requirement_matches(Person.job_role, Person.department_id)
+    return requirement_matches(Person.job_role_key, Person.department_id)
 
 
 def _needs(course_id) -> ColumnElement[bool]:
@@ -65,7 +64,7 @@ def requirements_of(course_id: int) -> Select:
     """The course's requirements with their department loaded, roles first, then departments."""
     return (select(CourseRequirement).where(CourseRequirement.course_id == course_id)
             .options(joinedload(CourseRequirement.department))
-            .order_by(func.lower(CourseRequirement.job_role), CourseRequirement.department_id, CourseRequirement.id))
+            .order_by(CourseRequirement.job_role_key, CourseRequirement.department_id, CourseRequirement.id))
 
 
 def required_person_ids(course: Course) -> Select:
@@ -117,8 +116,8 @@ def needed_courses(person: Person) -> list[Course]:
     department = (CourseRequirement.department_id.is_(None) if person.department_id is None
                   else or_(CourseRequirement.department_id.is_(None),
                            CourseRequirement.department_id == person.department_id))
-    role = or_(CourseRequirement.job_role == "",
-               func.lower(CourseRequirement.job_role) == func.lower(literal(person.job_role or "")))
+    role = or_(CourseRequirement.job_role_key == "",
+               CourseRequirement.job_role_key == literal(job_role_key(person.job_role)))
     return list(db.session.scalars(
         select(Course).where(Course.programme_id == person.programme_id,
                              exists(select(CourseRequirement.id).where(CourseRequirement.course_id == Course.id,

@@ -121,7 +121,7 @@ def readiness(programme: Programme) -> Readiness:
                          .group_by(Person.department_id, Department.name)
                          .order_by(Department.name.is_(None), Department.name))]
 
-    role_key = func.lower(func.coalesce(Person.job_role, ""))
+    role_key = Person.job_role_key
     by_role = [Completion(label or _("No job role"), needing, done or 0, key=key)
                for key, label, needing, done in db.session.execute(
                    select(role_key, func.min(Person.job_role), func.count(progress.c.person_id), trained)

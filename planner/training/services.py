@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from planner.core import audit
 from planner.core.errors import DomainError, check_version
 from planner.extensions import db
-from planner.people.models import Person
+from planner.people.models import Person, job_role_key
 from planner.programmes.models import Department, Programme
 from planner.training import queries
 from planner.training.models import Course, CourseFormat, CourseRequirement, TrainingSession
@@ -122,7 +122,7 @@ def add_requirement(course: Course, *, job_role: str, department_id: int | None)
     same_department = (CourseRequirement.department_id.is_(None) if department_id is None
                        else CourseRequirement.department_id == department_id)
     duplicate = db.session.scalar(select(CourseRequirement.id).where(
-        CourseRequirement.course_id == course.id, func.lower(CourseRequirement.job_role) == job_role.lower(),
+        CourseRequirement.course_id == course.id, CourseRequirement.job_role_key == job_role_key(job_role),
         same_department))
     if duplicate:
         raise DomainError(_("%(title)s already has this requirement.", title=course.title), field="job_role")
