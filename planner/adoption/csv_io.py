@@ -11,10 +11,11 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from planner.adoption import queries, services
 from planner.adoption.models import AdoptionFigure, AdoptionSource
-from planner.core import clock
+from planner.core import audit, clock
 from planner.core.csv_safety import safe_cell
 from planner.core.errors import DomainError
 from planner.extensions import db
@@ -77,6 +78,7 @@ def plan_import(programme: Programme, text: str, today: date | None = None) -> I
         select(AdoptionFigure.region_id, AdoptionFigure.week, AdoptionFigure.active_users,
                AdoptionFigure.licensed_users).where(AdoptionFigure.programme_id == programme.id))}
     seen: dict[tuple[int, date], int] = {}
+    earliest = services.earliest_week(programme)
     try:
         records = [(_first_line(reader.line_num, record), record) for record in reader]
     except csv.Error as error:
@@ -100,7 +102,8 @@ def plan_import(programme: Programme, text: str, today: date | None = None) -> I
                 reasons.append(_("unknown region \"%(name)s\"", name=values["region"]))
         week = None
         try:
-            week = services.checked_week(services.parse_week(values["week"]), today) if values["week"] else None
+            week = (services.checked_week(services.parse_week(values["week"]), today, earliest)
+                    if values["week"] else None)
             if week is None:
                 reasons.append(_("missing week"))
         except DomainError as error:
@@ -138,10 +141,31 @@ def apply_import(programme: Programme, text: str, recorded_by_id: int | None = N
     plan = plan_import(programme, text)
     if plan.problems:
         raise DomainError(_("The file has %(n)d problem(s); nothing was imported.", n=len(plan.problems)))
+    if not plan.rows:
+        return plan
+    weeks = {row["week"] for row in plan.rows}
+    existing = {(figure.region_id, figure.week): figure for figure in db.session.scalars(
+        select(AdoptionFigure).where(AdoptionFigure.programme_id == programme.id, AdoptionFigure.week.in_(weeks)))}
+    created = []
     for row in plan.rows:
-        services.record_figure(programme, region_id=row["region_id"], week=row["week"],
-                               active_users=row["active_users"], licensed_users=row["licensed_users"],
-                               source=AdoptionSource.CSV, recorded_by_id=recorded_by_id)
+        figure = existing.get((row["region_id"], row["week"]))
+        if figure is None:
+            created.append(AdoptionFigure(programme_id=programme.id, region_id=row["region_id"], week=row["week"],
+                                          active_users=row["active_users"], licensed_users=row["licensed_users"],
+                                          source=AdoptionSource.CSV, recorded_by_id=recorded_by_id))
+        else:
+            audit.record_update(figure, audit.apply_changes(figure, {
+                "active_users": row["active_users"], "licensed_users": row["licensed_users"],
+                "source": AdoptionSource.CSV, "recorded_by_id": recorded_by_id}))
+    try:
+        with db.session.begin_nested():  # one batch; a week recorded meanwhile by someone else refuses the file
+            db.session.add_all(created)
+            db.session.flush()
+    except IntegrityError:
+        raise DomainError(_("Figures were recorded for the same weeks while you imported: import the file "
+                            "again.")) from None
+    for figure in created:
+        audit.record_create(figure)
     return plan
 
 

@@ -35,6 +35,17 @@ def latest_weeks(programme_id) -> Select:
             .join(latest, and_(latest.c.region_id == AdoptionFigure.region_id, latest.c.week == AdoptionFigure.week)))
 
 
+def region_figures_between(programme_id, first_week: date, last_week: date) -> Select:
+    """(region_id, live_on, week, active_users, licensed_users) of every region of the programme with each of its
+    figures from ``first_week`` to ``last_week`` (a region without one: a single row, the figure columns None).
+    ``programme_id`` may be a number or an SQL expression."""
+    return (select(Region.id, Region.live_on, AdoptionFigure.week, AdoptionFigure.active_users,
+                   AdoptionFigure.licensed_users)
+            .outerjoin(AdoptionFigure, and_(AdoptionFigure.region_id == Region.id,
+                                            AdoptionFigure.week >= first_week, AdoptionFigure.week <= last_week))
+            .where(Region.programme_id == programme_id))
+
+
 def latest_week_of_every_region(programme_id) -> Select:
     """(region_id, active_users, licensed_users) of every region of the programme, from its latest figure (both
     None without one). ``programme_id`` may be a number or an SQL expression."""

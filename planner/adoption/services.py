@@ -55,14 +55,29 @@ def checked_counts(active_users, licensed_users) -> tuple[int, int]:
     return active_users, licensed_users
 
 
-def checked_week(week: date | None, today: date) -> date:
-    """The Monday of ``week``, refused when the week has not started by ``today``."""
+def earliest_week(programme: Programme) -> date:
+    """The first Monday a figure may be recorded for: a year before the programme starts."""
+    start = programme.start_date
+    try:
+        year_before = start.replace(year=start.year - 1)
+    except ValueError:  # 29 February
+        year_before = start.replace(year=start.year - 1, day=28)
+    return week_start(year_before)
+
+
+def checked_week(week: date | None, today: date, earliest: date | None = None) -> date:
+    """The Monday of ``week``, refused when the week has not started by ``today`` or is before the week of
+    ``earliest`` (see ``earliest_week``)."""
     if week is None:
         raise DomainError(_("Enter the week."), field="week")
     monday = week_start(week)
     if monday > week_start(today):
         raise DomainError(_("The week of %(day)s has not started yet: record figures once the week is under way.",
                             day=monday.isoformat()), field="week")
+    if earliest is not None and monday < week_start(earliest):
+        raise DomainError(_("The week of %(day)s is more than a year before the programme starts: the first week "
+                            "is %(first)s.", day=monday.isoformat(), first=week_start(earliest).isoformat()),
+                          field="week")
     return monday
 
 
@@ -87,7 +102,7 @@ def record_figure(programme: Programme, *, region_id: int, week: date | str, act
     region = _region_of(programme, region_id)
     if isinstance(week, str):
         week = parse_week(week)
-    monday = checked_week(week, today or clock.today())
+    monday = checked_week(week, today or clock.today(), earliest_week(programme))
     active_users, licensed_users = checked_counts(active_users, licensed_users)
     source = AdoptionSource(source)
     figure = _figure_of(region.id, monday)

@@ -1,5 +1,6 @@
 """Super-users per region: the internal experts colleagues turn to, grown from the business user groups rather
-than from IT (DOMAIN.md). A region with none, or whose only super-users are in IT departments, is flagged."""
+than from IT (DOMAIN.md). A region with none, or with none known to be in a business department (all in IT, or
+some without a department, which counts as unknown, not as business), is flagged."""
 import enum
 from dataclasses import dataclass, field
 
@@ -14,7 +15,10 @@ from planner.programmes.models import Department, Region
 
 class FlagKind(enum.StrEnum):
     NONE = "none"
+    #: every super-user is in an IT department
     IT_ONLY = "it_only"
+    #: none in a business department: some in IT or all without a department (unknown)
+    NO_BUSINESS = "no_business"
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,10 @@ class RegionFlag:
     def message(self) -> str:
         if self.kind is FlagKind.NONE:
             return _("%(region)s has no super-user.", region=self.region)
+        if self.kind is FlagKind.NO_BUSINESS:
+            return _("%(region)s has no super-user known to be in a business department: they are in IT or have "
+                     "no department. Record their departments, or grow one from the business user groups.",
+                     region=self.region)
         return _("%(region)s has super-users only in IT: grow one from the business user groups.",
                  region=self.region)
 
@@ -39,6 +47,11 @@ class SuperUser:
     full_name: str
     department: str | None
     is_it: bool
+
+    @property
+    def is_business(self) -> bool:
+        """In a department that is not IT (without a department: unknown, not business)."""
+        return self.department is not None and not self.is_it
 
 
 @dataclass
@@ -53,6 +66,8 @@ class RegionSuperUsers:
             return FlagKind.NONE
         if all(person.is_it for person in self.super_users):
             return FlagKind.IT_ONLY
+        if not any(person.is_business for person in self.super_users):
+            return FlagKind.NO_BUSINESS
         return None
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from planner.changes.models import EDITABLE_STATUSES, ChangeKind, ChangeRequest, ChangeStatus
 from planner.committee import services as committee_services
@@ -22,6 +23,22 @@ from planner.rollout import plan
 
 #: how far a cost may go either way (Numeric(14, 2))
 MAX_COST = Decimal("999999999999.99")
+#: how often a request number taken at the same moment by another request is tried again
+NUMBER_ATTEMPTS = 5
+
+
+def _years_from(day: date, years: int) -> date:
+    """The same day ``years`` later (or earlier); 29 February becomes 28 February in other years."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def start_bounds(programme) -> tuple[date, date]:
+    """The new start a change request may give a plan item: a year before the programme starts to ten years
+    after (the re-plan's calendar arithmetic overflows on dates far beyond)."""
+    return _years_from(programme.start_date, -1), _years_from(programme.start_date, 10)
 
 
 def _in_programme(model, ids, programme_id: int, field: str, message: str) -> list:
@@ -44,6 +61,11 @@ def _check_plan_item(programme, key: str, new_start: date | None, new_duration: 
         raise DomainError(_("Choose a stage, wave or milestone of this programme."), field="plan_item_key")
     if new_start is None and new_duration is None:
         raise DomainError(_("Give the item's new start or its new duration."), field="new_start")
+    earliest, latest = start_bounds(programme)
+    if new_start is not None and not earliest <= new_start <= latest:
+        raise DomainError(_("The new start is between %(first)s and %(last)s (a year before the programme starts "
+                            "to ten years after).", first=earliest.isoformat(), last=latest.isoformat()),
+                          field="new_start")
     if new_duration is not None and not 0 <= new_duration <= 2000:
         raise DomainError(_("A duration is between 0 and 2000 working days."), field="new_duration")
     return key
@@ -85,15 +107,29 @@ def submit_change(programme, *, submitted_by_id: int | None, region_ids=(), stag
     values = _values(programme, **fields)
     regions = _in_programme(Region, region_ids, programme.id, "region_ids", _("Choose regions of this programme."))
     stages = _in_programme(Stage, stage_ids, programme.id, "stage_ids", _("Choose stages of this programme."))
-    number = (db.session.scalar(select(func.max(ChangeRequest.number))
-                                .where(ChangeRequest.programme_id == programme.id)) or 0) + 1
-    change = ChangeRequest(programme_id=programme.id, number=number, status=ChangeStatus.SUBMITTED,
-                           submitted_by_id=submitted_by_id, submitted_at=clock.now(), **values)
+    for attempt in range(NUMBER_ATTEMPTS):
+        change = ChangeRequest(programme_id=programme.id, number=_next_number(programme.id),
+                               status=ChangeStatus.SUBMITTED, submitted_by_id=submitted_by_id,
+                               submitted_at=clock.now(), **values)
+        try:
+            with db.session.begin_nested():  # a number taken meanwhile by another request rolls back only this
+                db.session.add(change)
+                db.session.flush()
+        except IntegrityError:
+            continue
+        break
+    else:
+        raise DomainError(_("Many requests are being submitted at this moment: submit it again."))
     change.regions, change.stages = regions, stages
-    db.session.add(change)
     db.session.flush()
     audit.record_create(change)
     return change
+
+
+def _next_number(programme_id: int) -> int:
+    """The next free request number of the programme (another request may take it first: see submit_change)."""
+    return (db.session.scalar(select(func.max(ChangeRequest.number))
+                              .where(ChangeRequest.programme_id == programme_id)) or 0) + 1
 
 
 def _check_editable(change: ChangeRequest) -> None:
@@ -115,7 +151,8 @@ def _link_changes(change: ChangeRequest, regions: list, stages: list) -> dict:
 
 def update_change(change: ChangeRequest, *, expected_version: int | None, region_ids=(), stage_ids=(),
                   **fields) -> None:
-    """Edit a change request while it waits for the assessment or the committee."""
+    """Edit a change request while it waits for the assessment or the committee. Editing an assessed request
+    sends it back to the assessment (its assessment is cleared): the committee decides what was assessed."""
     check_version(change, expected_version)
     _check_editable(change)
     programme = change.programme
@@ -124,6 +161,9 @@ def update_change(change: ChangeRequest, *, expected_version: int | None, region
     stages = _in_programme(Stage, stage_ids, programme.id, "stage_ids", _("Choose stages of this programme."))
     changes = audit.apply_changes(change, values)
     changes.update(_link_changes(change, regions, stages))
+    if changes and change.status is ChangeStatus.ASSESSED:
+        changes.update(audit.apply_changes(change, {"status": ChangeStatus.SUBMITTED, "assessment": "",
+                                                    "assessed_by_id": None, "assessed_at": None}))
     db.session.flush()
     audit.record_update(change, changes)
 
@@ -142,6 +182,9 @@ def assess_change(change: ChangeRequest, *, expected_version: int | None, assess
         raise DomainError(_("The schedule impact is between -1000 and 1000 working days."), field="schedule_days")
     if cost is not None and abs(cost) > MAX_COST:
         raise DomainError(_("This cost is too large."), field="cost")
+    if change.kind is ChangeKind.SCHEDULE and not change.plan_item_key:
+        raise DomainError(_("A schedule change names the plan item it moves and how: edit the request first."),
+                          field="plan_item_key")
     if change.moves_the_plan:
         preview_change(change)  # a key or date the re-plan refuses is said now, not at implementation
     changes = audit.apply_changes(change, {
@@ -185,13 +228,27 @@ def decide_change(change: ChangeRequest, *, expected_version: int | None, approv
     if change.status is not ChangeStatus.ASSESSED:
         raise DomainError(_("The committee decides a change request once it is assessed."))
     programme = change.programme
+    if approve:
+        _check_approvable(change)
     if decision_id:
         decision = decision_taken_in_meeting(programme, decision_id)
+        if decision.decided_on < change.requested_on:
+            raise DomainError(_("This decision was taken on %(day)s, before the request was made (%(requested)s).",
+                                day=decision.decided_on.isoformat(), requested=change.requested_on.isoformat()),
+                              field="decision_id")
+        other = db.session.scalar(select(ChangeRequest.number).where(ChangeRequest.decision_id == decision.id,
+                                                                     ChangeRequest.id != change.id).limit(1))
+        if other is not None:
+            raise DomainError(_("This decision already decided CR-%(number)03d: record a new decision.",
+                                number=other), field="decision_id")
     else:
         occurrence = db.session.get(MeetingOccurrence, occurrence_id) if occurrence_id else None
         if occurrence is None or occurrence.programme_id != programme.id:
             raise DomainError(_("Choose the decision, or the meeting in which the committee decided."),
                               field="occurrence_id")
+        if occurrence.local_start.date() < change.requested_on:
+            raise DomainError(_("This meeting took place before the request was made (%(requested)s).",
+                                requested=change.requested_on.isoformat()), field="occurrence_id")
         text = (text or "").strip() or (
             _("%(reference)s approved: %(title)s", reference=change.reference, title=change.title) if approve
             else _("%(reference)s rejected: %(title)s", reference=change.reference, title=change.title))
@@ -206,6 +263,18 @@ def decide_change(change: ChangeRequest, *, expected_version: int | None, approv
     db.session.flush()
     audit.record_update(change, changes)
     return decision
+
+
+def _check_approvable(change: ChangeRequest) -> None:
+    """An approval is refused while the re-plan it would apply is refused or lands a go-live in a freeze window."""
+    if not change.moves_the_plan:
+        return
+    preview = preview_change(change)  # a refusal (item started, unknown key) is said as it is
+    if preview.conflicts:
+        raise DomainError(_("Approving would put a go-live in a freeze window (%(list)s): the request must give "
+                            "another date first.",
+                            list="; ".join(f"{preview.labels.get(key, key)}: {window.name}"
+                                           for key, window in preview.conflicts)))
 
 
 def implement_change(change: ChangeRequest, *, expected_version: int | None,
@@ -230,15 +299,19 @@ def implement_change(change: ChangeRequest, *, expected_version: int | None,
 
 def reject_change(change: ChangeRequest, *, expected_version: int | None, reason: str,
                   rejected_by_id: int | None) -> None:
-    """Turn a request down at assessment, with the reason. Once assessed, only the committee rejects it."""
+    """Turn a request down at assessment, with the reason; or withdraw an approved request that cannot or will
+    not be implemented (say a freeze window now blocks it): it ends rejected, its reason starting "Withdrawn",
+    and the committee's approval stays on the record. Once assessed, only the committee rejects it."""
     check_version(change, expected_version)
     if change.status is ChangeStatus.ASSESSED:
         raise DomainError(_("This request is assessed and waits for the committee: record its decision instead."))
-    if change.status is not ChangeStatus.SUBMITTED:
+    if change.status not in (ChangeStatus.SUBMITTED, ChangeStatus.APPROVED):
         raise DomainError(_("This change request is decided already."))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the request is turned down."), field="reason")
+    if change.status is ChangeStatus.APPROVED:
+        reason = _("Withdrawn after the approval: %(reason)s", reason=reason)
     changes = audit.apply_changes(change, {"status": ChangeStatus.REJECTED, "rejection_reason": reason,
                                            "rejected_by_id": rejected_by_id, "rejected_at": clock.now()})
     db.session.flush()

@@ -183,7 +183,8 @@ def reject_change(programme_id: int, change_id: int):
         "changes/reject.html", form,
         lambda: services.reject_change(change, expected_version=form.expected_version(), reason=form.reason.data,
                                        rejected_by_id=current_user.id),
-        done=lambda _result: (_("Turned down: %(reference)s", reference=change.reference), _show_url(change)),
+        done=lambda _result: (_("Withdrawn: %(reference)s", reference=change.reference) if change.decided_at
+                              else _("Turned down: %(reference)s", reference=change.reference), _show_url(change)),
         programme=programme, change=change)
 
 

@@ -94,10 +94,19 @@ def _membership(audience: Audience):
                          .where(audience_department.c.audience_id == audience.id).limit(1)) is not None:
         dimensions.append(Person.department_id.in_(
             select(audience_department.c.department_id).where(audience_department.c.audience_id == audience.id)))
-    roles = [role.casefold() for role in audience.job_role_list]
+    roles = {role.casefold() for role in audience.job_role_list}
     if roles:
-        dimensions.append(func.lower(Person.job_role).in_(roles))
+        dimensions.append(Person.job_role.in_(_matching_roles(audience.programme_id, roles)))
     return or_(listed, and_(*dimensions) if dimensions else false())
+
+
+def _matching_roles(programme_id: int, roles: set[str]) -> list[str]:
+    """The programme's job roles as written on people that match ``roles`` (case-folded), compared in Python:
+    SQL lower() is ASCII-only on SQLite and is not casefold ("ß" vs "ss") anywhere, so it cannot agree with
+    ``_is_member``. One query of the distinct roles."""
+    written = db.session.scalars(select(Person.job_role).where(Person.programme_id == programme_id,
+                                                               Person.job_role.is_not(None)).distinct())
+    return [role for role in written if role.casefold() in roles]
 
 
 def audiences_of(programme_id: int) -> Select:
@@ -205,12 +214,18 @@ def update_audience(audience: Audience, *, expected_version: int | None, **value
 
 
 def delete_audience(audience: Audience) -> None:
-    """Remove an audience; refused while anything that must keep its audience (plan items, survey rounds: any
-    foreign key to it with ON DELETE RESTRICT) refers to it. The log keeps the name of what was sent."""
-    for table, column in _restricting_columns():
-        if db.session.scalar(select(column).where(column == audience.id).limit(1)) is not None:
-            raise DomainError(_("This audience is in use (%(what)s): give those another audience first.",
-                                what=table.name.replace("_", " ")))
+    """Remove an audience; refused while anything that must keep its audience refers to it: plan items, survey
+    rounds (any foreign key to it with ON DELETE RESTRICT) and status updates (drafts or sent: deleting the
+    audience would delete them). The log keeps the name of what was sent."""
+    from planner.comms.models import StatusUpdate
+
+    uses = [table.name.replace("_", " ") for table, column in _restricting_columns()
+            if db.session.scalar(select(column).where(column == audience.id).limit(1)) is not None]
+    if db.session.scalar(select(StatusUpdate.id).where(StatusUpdate.audience_id == audience.id).limit(1)):
+        uses.append(_("status updates"))
+    if uses:
+        raise DomainError(_("This audience is in use (%(what)s), so it cannot be deleted.",
+                            what=", ".join(uses)))
     audit.delete(audience)
 
 

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from planner.comms.models import CommunicationItem, CommunicationLog
-from planner.comms.recurrence import occurrences
+from planner.comms.recurrence import add_capped, occurrences
 from planner.extensions import db
 from planner.rollout.calendar import programme_calendar
 
@@ -70,7 +70,8 @@ def occurrences_of(items, logs_by_key: dict, today: date, calendar, *, until: da
     limit = until or today + timedelta(days=DUE_AHEAD_DAYS)
     result: dict[int, list[Occurrence]] = {}
     for item in items:
-        days = occurrences(item.planned_on, item.recurrence, until=max(limit, today) + timedelta(days=400))
+        days = occurrences(item.planned_on, item.recurrence,
+                           until=add_capped(max(limit, today), timedelta(days=400)))
         listed = []
         for index, on in enumerate(days):
             if on > limit:

@@ -25,7 +25,8 @@ STATE_LABELS = {
 }
 NOTICE_LABELS = {
     NoticeState.IN_TIME: _l("Sent in time"), NoticeState.LATE: _l("Sent late"),
-    NoticeState.PLANNED: _l("Planned only"), NoticeState.MISSING: _l("Missing"),
+    NoticeState.PLANNED: _l("Planned only"), NoticeState.PLANNED_LATE: _l("Planned too late"),
+    NoticeState.MISSING: _l("Missing"),
 }
 
 

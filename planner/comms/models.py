@@ -133,11 +133,23 @@ class CommunicationLog(TimestampMixin, Base):
     without_email_count: Mapped[int] = mapped_column(Integer, default=0)
     #: for go-live notices: the region whose go-live is announced
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="SET NULL"))
+    #: the day it was held as recorded (held meetings and other messages logged by hand); None for emails
+    #: the planner sent, whose day depends on the time zone (``happened_at``)
+    held_on: Mapped[date | None] = mapped_column(Date)
+    #: whom it reached when it was written, for the gap check (the audience may change later): everyone ...
+    reached_everyone: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: ... or everyone in these regions (ids, comma-separated: the audience listed them with no department or
+    #: job-role limit; see ``audiences.covers_region``)
+    covered_region_ids: Mapped[str] = mapped_column(Text, default="")
 
     item = relationship("CommunicationItem")
     audience = relationship("Audience")
     region = relationship("Region")
     recorded_by = relationship("User")
+
+    @property
+    def covered_regions(self) -> set[int]:
+        return {int(value) for value in self.covered_region_ids.split(",") if value.strip()}
 
     def __str__(self) -> str:
         return f"Communication log {self.subject[:80]}"

@@ -47,6 +47,7 @@ def _item_values(programme_id: int, *, title: str, purpose, audience_id, channel
         raise DomainError(_("Choose a purpose and a channel."), field="purpose") from None
     if planned_on is None:
         raise DomainError(_("Give the date (the first date of a repeating item)."), field="planned_on")
+    _check_date_range(programme_id, planned_on, "planned_on")
     audience = _in_programme(Audience, programme_id, audience_id, "audience_id",
                              _("Choose an audience of this programme."), required=True)
     owner = _in_programme(Person, programme_id, owner_id, "owner_id", _("Choose a person of this programme."),
@@ -57,6 +58,28 @@ def _item_values(programme_id: int, *, title: str, purpose, audience_id, channel
             "owner_id": owner.id if owner else None, "message": (message or "").strip(), "planned_on": planned_on,
             "recurrence": clean_recurrence(recurrence, planned_on),
             "region_id": region.id if region else None}
+
+
+#: plan and log dates are kept from a year before the programme starts to five years from today
+YEARS_BEFORE_START, YEARS_AFTER_TODAY = 1, 5
+
+
+def _years_from(day: date, years: int) -> date:
+    """The same day ``years`` later (or earlier); 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _check_date_range(programme_id: int, day: date, field: str) -> None:
+    """Refuse dates far outside the programme (a typo like 0202 or 20226), which the pages cannot show."""
+    programme = db.session.get(Programme, programme_id)
+    earliest = _years_from(programme.start_date or clock.today(), -YEARS_BEFORE_START)
+    latest = _years_from(clock.today(), YEARS_AFTER_TODAY)
+    if not earliest <= day <= latest:
+        raise DomainError(_("Give a date from %(earliest)s to %(latest)s.", earliest=earliest.isoformat(),
+                            latest=latest.isoformat()), field=field)
 
 
 def create_item(programme: Programme, **values) -> CommunicationItem:
@@ -106,13 +129,21 @@ def _with_feedback_link(text: str, link: str) -> str:
                                              link=link) + "\n"
 
 
+def reach_of(audience: Audience) -> dict:
+    """Whom a message to ``audience`` reaches now, kept on its log row for the gap check (one query)."""
+    rule = audience_rules.rules_of([audience])[audience.id]
+    covered = sorted(region_id for region_id in rule["regions"] if audience_rules.covers_region(rule, region_id))
+    return {"reached_everyone": bool(rule["is_everyone"]),
+            "covered_region_ids": ",".join(str(region_id) for region_id in covered)}
+
+
 def send_to_audience(programme: Programme, *, audience: Audience, purpose, channel=CommsChannel.EMAIL,
                      subject: str, text: str, html: str | None = None, item: CommunicationItem | None = None,
                      occurrence_on: date | None = None, sent_by_id: int | None = None,
                      region_id: int | None = None) -> CommunicationLog:
     """Email ``audience`` as it is now: one outbox message per person (each with their own feedback link),
     and one log row. People without an email address are counted in ``without_email_count``, not refused."""
-    from planner.feedback.links import feedback_url
+    from planner.feedback.links import feedback_urls
 
     if audience.programme_id != programme.id:
         raise DomainError(_("Choose an audience of this programme."), field="audience_id")
@@ -125,15 +156,15 @@ def send_to_audience(programme: Programme, *, audience: Audience, purpose, chann
                            occurrence_on=occurrence_on if item else None, audience_id=audience.id,
                            audience_name=audience.name, purpose=CommsPurpose(purpose),
                            channel=CommsChannel(channel), subject=subject, body=text, happened_at=clock.now(),
-                           recorded_by_id=sent_by_id, region_id=region_id)
+                           recorded_by_id=sent_by_id, region_id=region_id, **reach_of(audience))
     db.session.add(log)
     db.session.flush()
-    sent = without_email = 0
-    for person in db.session.scalars(audience_rules.members_query(audience)):
-        if not (person.email or "").strip():
-            without_email += 1
-            continue
-        link = feedback_url(person)
+    people = db.session.scalars(audience_rules.members_query(audience)).all()
+    reachable = [person for person in people if (person.email or "").strip()]
+    links = feedback_urls(reachable)  # one query for the existing links, one insert for the new ones
+    sent, without_email = 0, len(people) - len(reachable)
+    for person in reachable:
+        link = links[person.id]
         message = mail.compose(to=person.email, subject=subject, text=_with_feedback_link(text, link),
                                html=_html_with_link(html, link) if html else None)
         outbox.enqueue(message, key=f"comms:{log.id}:{person.id}", kind=OUTBOX_KIND, programme_id=programme.id)
@@ -173,6 +204,7 @@ def record_held(programme: Programme, *, held_on: date | None, subject: str, not
         raise DomainError(_("Give the date it was held or published."), field="held_on")
     if held_on > clock.today():
         raise DomainError(_("Only what already happened goes into the log."), field="held_on")
+    _check_date_range(programme.id, held_on, "held_on")
     subject = _clean_subject(subject)
     if item is not None:
         if item.programme_id != programme.id:
@@ -196,7 +228,8 @@ def record_held(programme: Programme, *, held_on: date | None, subject: str, not
                            audience_id=audience.id, audience_name=audience.name, purpose=purpose, channel=channel,
                            subject=subject, body=(notes or "").strip(),
                            happened_at=datetime.combine(held_on, time(12), tzinfo=timezone.utc),
-                           recorded_by_id=recorded_by_id, recipients_count=recipients_count, region_id=region_id)
+                           recorded_by_id=recorded_by_id, recipients_count=recipients_count, region_id=region_id,
+                           held_on=held_on, **reach_of(audience))
     db.session.add(log)
     audit.record_create(log)
     return log
@@ -251,10 +284,11 @@ def update_status_update(update: StatusUpdate, *, expected_version: int | None, 
     """Edit a draft before it is sent."""
     _check_draft(update)
     check_version(update, expected_version)
-    if not (body or "").strip():
+    body = (body or "").replace("\r\n", "\n").replace("\r", "\n")  # browsers post CRLF line ends
+    if not body.strip():
         raise DomainError(_("Write the message."), field="body")
     values = {"subject": _clean_subject(subject), "body": body.strip()}
-    if values["body"] != update.body.strip():
+    if values["body"] != update.body.replace("\r\n", "\n").strip():
         values["body_html"] = ""  # the generated HTML no longer says what the text says
     changes = audit.apply_changes(update, values)
     if changes:

@@ -14,9 +14,9 @@ from planner.comms.flags import (
 from planner.comms.forms import (
     CHANNEL_LABELS, NOTICE_LABELS, PURPOSE_LABELS, STATE_LABELS, HeldForm, ItemForm, NoticeDaysForm, SendForm,
 )
-from planner.comms.gaps import check_gaps
+from planner.comms.gaps import NOTICE_WINDOW_DAYS, check_gaps
 from planner.comms.models import CommsChannel, CommsPurpose, CommunicationItem
-from planner.comms.recurrence import HORIZON
+from planner.comms.recurrence import HORIZON, add_capped
 from planner.core import clock
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices, show_domain_error
@@ -114,7 +114,7 @@ def delete_item(programme_id: int, comm_item_id: int):
 
 def _item_occurrences(programme, item: CommunicationItem, today: date):
     return occurrences_of([item], logs_by_occurrence(programme.id), today, programme_calendar(programme),
-                          until=item.planned_on + HORIZON)[item.id]
+                          until=add_capped(item.planned_on, HORIZON))[item.id]
 
 
 @bp.route("/programmes/<int:programme_id>/comms/<int:comm_item_id>")
@@ -237,7 +237,8 @@ def _render_gaps(programme, form: NoticeDaysForm | None = None, status: int = 20
     if can_manage and form is None:
         form = NoticeDaysForm(formdata=None, obj=programme)
     return render_template("comms/gaps.html", programme=programme, report=check_gaps(programme, clock.today()),
-                           notice_labels=NOTICE_LABELS, form=form if can_manage else None,
+                           notice_labels=NOTICE_LABELS, notice_window_days=NOTICE_WINDOW_DAYS,
+                           form=form if can_manage else None,
                            can_manage=can_manage), status
 
 

@@ -60,7 +60,7 @@ def _log_sent(programme: Programme, *, audience: Audience, count: int, purpose, 
                            occurrence_on=on if item else None, audience_id=audience.id, audience_name=audience.name,
                            purpose=purpose, channel=channel, subject=subject, body=body,
                            happened_at=datetime.combine(on, time(8), tzinfo=timezone.utc),
-                           recipients_count=count, region_id=region_id)
+                           recipients_count=count, region_id=region_id, **services.reach_of(audience))
     db.session.add(log)
     audit.record_create(log)
 

@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from flask import render_template
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
+from planner.auth.models import User
 from planner.core import audit, clock, mail, outbox
 from planner.core.errors import DomainError, check_version
 from planner.core.links import external_url
@@ -56,9 +57,22 @@ def _clean_region(programme_id: int, region_id: int | None) -> int | None:
 
 
 def _check_daily_limit(*, person_id: int | None, user_id: int | None) -> None:
+    """At most MAX_PER_DAY in 24 hours per person, whichever way they send: their signed link, their account
+    (in any programme) or both count together. An account's own person counts even when it asks in a
+    programme its person is not part of, so logging in does not open a second allowance."""
+    people = {person_id} if person_id is not None else set()
+    if user_id is not None:
+        account_person_id = db.session.scalar(select(User.person_id).where(User.id == user_id))
+        if account_person_id is not None:
+            people.add(account_person_id)
+    who = []
+    if people:
+        who.append(FeedbackItem.person_id.in_(sorted(people)))
+        who.append(FeedbackItem.user_id.in_(select(User.id).where(User.person_id.in_(sorted(people)))))
+    if user_id is not None:
+        who.append(FeedbackItem.user_id == user_id)
     since = clock.now() - timedelta(hours=24)
-    who = FeedbackItem.person_id == person_id if person_id is not None else FeedbackItem.user_id == user_id
-    count = db.session.scalar(select(func.count(FeedbackItem.id)).where(who, FeedbackItem.submitted_at > since))
+    count = db.session.scalar(select(func.count(FeedbackItem.id)).where(or_(*who), FeedbackItem.submitted_at > since))
     if count >= MAX_PER_DAY:
         raise DomainError(_("You have sent %(num)d questions and comments in the last 24 hours, the most we take "
                             "in a day. Please try again tomorrow, or add to one you already sent.",

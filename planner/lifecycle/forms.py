@@ -20,7 +20,10 @@ _LARGEST_AMOUNT = Decimal("999999999999.99")
 
 
 def _to_cents(value):
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if isinstance(value, Decimal) and value.is_finite() else value
+    """Round to cents; a number too large to round is left as it is for ``_amount`` to refuse."""
+    if not isinstance(value, Decimal) or not value.is_finite() or abs(value) > _LARGEST_AMOUNT:
+        return value
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _amount(form, field):

@@ -1,11 +1,13 @@
 """ADKAR readiness as a heat map: one row per region, one column per element, the mean score in each cell.
 
 Colours come from cividis (readable with every common colour-vision deficiency and in greyscale), scaled
-1 to 5. A barrier cell (mean 3.0 or below) is hatched and outlined, so it shows without colour. A region
+1 to 5. A barrier cell (mean 3.0 or below, as written: rounded half up to one decimal, so 3.04 is written 3.0
+and marked) is hatched and outlined, so it shows without colour. A region
 with too few answers is drawn as a grey row saying so, with no scores. Like training_chart.py: matplotlib's
 object-oriented API only, and the same input gives the same bytes (through ``rendering.figure_bytes``).
 """
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 from flask_babel import gettext as _
@@ -48,6 +50,11 @@ def render_heatmap(rows: list[HeatmapRow], *, elements: list[tuple[str, str]], b
 def _truncate(text: str, limit: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _shown(mean: float) -> float:
+    """The mean as written in its cell (one decimal, half up), which is also what decides a barrier."""
+    return float(Decimal(repr(float(mean))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _text_colour(value: float, norm: Normalize) -> str:
@@ -116,6 +123,7 @@ def build_figure(rows: list[HeatmapRow], *, elements: list[tuple[str, str]], bar
             mean = row.means.get(key)
             if mean is None:
                 continue
+            mean = _shown(mean)
             is_barrier = mean <= barrier_at
             ax.text(column, row_index, f"{mean:.1f}" + (" !" if is_barrier else ""), ha="center", va="center",
                     fontsize=9.5, family=FONT_FAMILY, fontweight="bold" if is_barrier else "normal",

@@ -174,7 +174,11 @@ def preview_replan(programme, change: Change) -> ReplanPreview:
         not_before=change.new_start or task.not_before, actual_start=None if change.new_start else task.actual_start,
         actual_finish=change.actual_finish or task.actual_finish)
     before = compute_schedule(programme, items)
-    after = compute_schedule(programme, items, overrides={change.key: changed})
+    try:
+        after = compute_schedule(programme, items, overrides={change.key: changed})
+    except OverflowError:  # a date so far away that the calendar runs out of years
+        raise DomainError(_("This date is too far away to plan: choose a nearer one."),
+                          field="new_start" if change.new_start else "new_duration") from None
     moves = compare(before, after)
     moved = {move.key for move in moves}
     # only go-lives this change moves: one already in a window (or already live) is not its doing

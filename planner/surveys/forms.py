@@ -1,7 +1,7 @@
 """Forms of the survey pages, and the plain-language words for the ADKAR elements."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from planner.core.forms import VersionedForm, as_choices, optional_id_field
@@ -37,6 +37,12 @@ class RoundForm(VersionedForm):
     opens_on = DateField(_l("Opens on"), validators=[InputRequired()])
     closes_on = DateField(_l("Last day for answers"), validators=[InputRequired()])
     intro = TextAreaField(_l("A word to the people asked"), validators=[Optional(), Length(max=5000)])
+
+
+class RemindForm(VersionedForm):
+    """The remind button: carries the version the round was shown at, so a double click is refused."""
+
+    version = HiddenField(validators=[InputRequired()])
 
 
 class ScoresForm(FlaskForm):

@@ -47,6 +47,8 @@ class SurveyRound(TimestampMixin, VersionedMixin, Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: how many reminders were sent; each one gets its own outbox key
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    #: when the last reminder went out (the next one waits REMIND_AGAIN_AFTER)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     audience = relationship("Audience")
 
@@ -96,8 +98,9 @@ class SurveyResponse(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id", ondelete="CASCADE"), index=True)
-    #: the link it was answered through; none for paper forms (one response per invitation)
-    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("survey_invitation.id", ondelete="CASCADE"),
+    #: the link it was answered through; none for paper forms (one response per invitation), and none once the
+    #: person is deleted (their invitation goes with them; their answers stay, without a name)
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("survey_invitation.id", ondelete="SET NULL"),
                                                       unique=True)
     #: none for a paper form without a name
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)

@@ -1,6 +1,6 @@
 """Read helpers of the survey pages (Selects, so pages can page and count them)."""
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from planner.extensions import db
 from planner.people.models import Person
@@ -8,7 +8,9 @@ from planner.surveys.models import ResponseSource, SurveyInvitation, SurveyRespo
 
 
 def rounds_of(programme_id: int) -> Select:
+    """The programme's rounds, newest first, with their audience (shown in the list) loaded in the same query."""
     return (select(SurveyRound).where(SurveyRound.programme_id == programme_id)
+            .options(joinedload(SurveyRound.audience))
             .order_by(SurveyRound.opens_on.desc(), SurveyRound.id.desc()))
 
 

@@ -1,12 +1,16 @@
 """Survey results: per region and ADKAR element the mean score, the number of answers and the response rate.
 
 Only aggregates leave this module. A region with fewer than ``MIN_ANSWERS`` answers is listed with its
-counts but without its scores, so one person's answers cannot be read off the table or the heat map. A
-cell whose mean is 3.0 or below (with enough answers) is a barrier: the element people are stuck on.
+counts but without its scores, so one person's answers cannot be read off the table or the heat map; the
+total row then covers the regions shown only (else the hidden scores could be worked out from the difference).
+Means are rounded to one decimal, as shown, and a cell whose shown mean is 3.0 or below (with enough answers)
+is a barrier: the element people are stuck on. The table, the heat map, ``barriers()`` and the overview's
+count all read these rounded means, so what is marked always agrees with the number next to it.
 Three queries whatever the number of answers: the regions, the answers grouped by region, the
 invitations grouped by region.
 """
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -62,10 +66,25 @@ class RegionResult:
         return [element for element in ELEMENTS if self.is_barrier(element)]
 
 
+def shown_mean(total: int, count: int) -> float:
+    """The mean of ``count`` scores adding up to ``total``, rounded half up to one decimal: the number shown,
+    and the one barriers are decided on (exact whatever the database: sums are whole numbers)."""
+    return float((Decimal(int(total)) / Decimal(count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 @dataclass
 class Results:
     rows: list[RegionResult]
+    #: the total row: every region when none is hidden, else the regions shown only
     total: RegionResult
+    #: the whole round's answers and people asked (counts only, hidden regions included)
+    answers: int = 0
+    invited: int = 0
+
+    @property
+    def total_is_partial(self) -> bool:
+        """Whether some answers are hidden, so the total row covers the regions shown only."""
+        return self.total.answers < self.answers
 
     @property
     def barriers(self) -> list[Barrier]:
@@ -74,10 +93,10 @@ class Results:
 
 
 def round_results(survey: SurveyRound) -> Results:
-    """The round's aggregates per region (every region asked or answering), and for the whole round."""
-    averages = [func.avg(getattr(SurveyResponse, name)) for name in ELEMENTS]
+    """The round's aggregates per region (every region asked or answering), and the total row."""
+    sums = [func.sum(getattr(SurveyResponse, name)) for name in ELEMENTS]
     answered = db.session.execute(
-        select(SurveyResponse.region_id, func.count(SurveyResponse.id), *averages)
+        select(SurveyResponse.region_id, func.count(SurveyResponse.id), *sums)
         .where(SurveyResponse.round_id == survey.id).group_by(SurveyResponse.region_id)).all()
     invited = dict(db.session.execute(
         select(Person.region_id, func.count(SurveyInvitation.id))
@@ -86,29 +105,34 @@ def round_results(survey: SurveyRound) -> Results:
     regions = db.session.execute(select(Region.id, Region.name, Region.tier)
                                  .where(Region.programme_id == survey.programme_id)
                                  .order_by(Region.name, Region.id)).all()
-    by_region = {row[0]: row for row in answered}
+    #: region id -> (answers, {element: sum of scores})
+    by_region = {row[0]: (row[1], dict(zip(ELEMENTS, row[2:]))) for row in answered}
 
-    def make(region_id, label, tier, invited_count, row) -> RegionResult:
-        count = row[1] if row is not None else 0
-        result = RegionResult(region_id, label, tier, invited_count, count)
-        if row is not None and count >= MIN_ANSWERS:
-            result.means = {name: round(float(value), 2) for name, value in zip(ELEMENTS, row[2:])}
+    def make(region_id, label, tier, invited_count, answers, totals) -> RegionResult:
+        result = RegionResult(region_id, label, tier, invited_count, answers)
+        if answers >= MIN_ANSWERS:
+            result.means = {name: shown_mean(totals[name], answers) for name in ELEMENTS}
         return result
 
     rows = []
     for region_id, name, tier in regions:
         if region_id in by_region or invited.get(region_id):
             rows.append(make(region_id, name, getattr(tier, "value", tier), invited.get(region_id, 0),
-                             by_region.get(region_id)))
+                             *by_region.get(region_id, (0, {}))))
     if None in by_region or invited.get(None):
-        rows.append(make(None, _("No region"), None, invited.get(None, 0), by_region.get(None)))
+        rows.append(make(None, _("No region"), None, invited.get(None, 0), *by_region.get(None, (0, {}))))
 
-    total_count = sum(row.answers for row in rows)
-    total = RegionResult(None, _("All regions"), None, sum(invited.values()), total_count)
-    if total_count >= MIN_ANSWERS:
-        total.means = {name: round(sum(float(r[2 + i]) * r[1] for r in answered) / total_count, 2)
-                       for i, name in enumerate(ELEMENTS)}
-    return Results(rows, total)
+    all_answers, all_invited = sum(count for count, _totals in by_region.values()), sum(invited.values())
+    if any(row.too_few and row.answers for row in rows):
+        # some answers are hidden: a total over everything would give their scores away by difference
+        shown = [row for row in rows if not row.too_few]
+        label, invited_count = _("Regions shown"), sum(row.invited for row in shown)
+    else:
+        shown, label, invited_count = rows, _("All regions"), all_invited
+    answers = sum(row.answers for row in shown)
+    totals = {name: sum(by_region[row.region_id][1][name] for row in shown if row.answers) for name in ELEMENTS}
+    total = make(None, label, None, invited_count, answers, totals)
+    return Results(rows, total, all_answers, all_invited)
 
 
 #: the most comments listed on the round page

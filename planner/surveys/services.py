@@ -1,11 +1,12 @@
 """Use-cases of readiness surveys: preparing a round, opening it (the audience is resolved to people and each
 gets a signed link by email), reminding those who have not answered, closing it, and recording answers given
 through the link or typed in from paper forms."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from planner.comms.audiences import members_query
 from planner.comms.models import Audience
@@ -22,6 +23,8 @@ LINK_PURPOSE = "survey-answer"
 #: a derived token is 43 characters; anything much longer is not worth a database lookup
 _MAX_TOKEN_LENGTH = 100
 MAX_COMMENT = 2000
+#: a reminder waits this long after the last email of the round (the invitations or the last reminder)
+REMIND_AGAIN_AFTER = timedelta(hours=12)
 
 
 class RoundClosedError(DomainError):
@@ -103,7 +106,7 @@ def open_round(survey: SurveyRound, *, today: date | None = None, send_mail: boo
     survey.closed_at = None
     db.session.flush()
     # remind first: a newcomer invited just now needs no reminder on top of the invitation
-    reminded = send_reminders(survey, send_mail=send_mail, _audit=False) if reopening else 0
+    reminded = send_reminders(survey, send_mail=send_mail, _audit=False, _reopening=True) if reopening else 0
     invited = _invite_new_members(survey, now, send_mail)
     audit.record_update(survey, {"state": ["closed" if reopening else "draft", "open"],
                                  "invited": [None, invited], "reminded": [None, reminded]})
@@ -133,12 +136,24 @@ def _invite_new_members(survey: SurveyRound, now: datetime, send_mail: bool) -> 
     return invited
 
 
-def send_reminders(survey: SurveyRound, *, send_mail: bool = True, _audit: bool = True) -> int:
+def send_reminders(survey: SurveyRound, *, expected_version: int | None = None, send_mail: bool = True,
+                   _audit: bool = True, _reopening: bool = False) -> int:
     """Email everyone asked in this open round who has not answered yet (each reminder is a new message).
-    Returns how many were reminded."""
+    Refused on a stale version (a double click) and within ``REMIND_AGAIN_AFTER`` of the round's last email
+    (its opening or the last reminder); re-opening a closed round reminds without that wait. Returns how many
+    were reminded."""
+    check_version(survey, expected_version)
     if survey.state is not RoundState.OPEN:
         raise DomainError(_("Only an open survey can send reminders."))
+    now = clock.now()
+    last = max((moment for moment in (survey.opened_at, survey.reminded_at) if moment is not None), default=None)
+    if not _reopening and last is not None and now < last + REMIND_AGAIN_AFTER:
+        hours = REMIND_AGAIN_AFTER.total_seconds() / 3600
+        raise DomainError(_("The last email for this survey went out less than %(hours)d hours ago. Remind again "
+                            "from %(when)s (UTC), so people are not flooded.", hours=hours,
+                            when=(last + REMIND_AGAIN_AFTER).strftime("%Y-%m-%d %H:%M")))
     survey.reminders_sent = (survey.reminders_sent or 0) + 1
+    survey.reminded_at = now
     number = survey.reminders_sent
     waiting = db.session.scalars(select(SurveyInvitation).where(SurveyInvitation.round_id == survey.id,
                                                                  SurveyInvitation.answered_at.is_(None))
@@ -211,19 +226,29 @@ def _clean_comment(comment: str | None) -> str:
     return comment
 
 
+def _response_of(invitation_id: int) -> SurveyResponse | None:
+    return db.session.scalar(select(SurveyResponse).where(SurveyResponse.invitation_id == invitation_id))
+
+
 def answer_survey(invitation: SurveyInvitation, *, scores: dict, comment: str = "") -> SurveyResponse:
-    """Record (or change) a person's answers through their link, while the round is open."""
+    """Record (or change) a person's answers through their link, while the round is open. Two submissions at the
+    same moment (a double click) keep one response: the later one updates it."""
     survey = invitation.round
     if survey.state is not RoundState.OPEN:
         raise RoundClosedError(_("This survey is closed, so answers can no longer be given. Thank you all the same."))
     values = {**clean_scores(scores), "comment": _clean_comment(comment)}
     now = clock.now()
-    response = db.session.scalar(select(SurveyResponse).where(SurveyResponse.invitation_id == invitation.id))
+    response = _response_of(invitation.id)
     if response is None:
         response = SurveyResponse(programme_id=invitation.programme_id, round_id=survey.id,
                                   invitation_id=invitation.id, person_id=invitation.person_id,
-                                  region_id=invitation.person.region_id, source=ResponseSource.LINK)
-        db.session.add(response)
+                                  region_id=invitation.person.region_id, source=ResponseSource.LINK,
+                                  submitted_at=now, **values)
+        try:
+            with db.session.begin_nested():  # one response per invitation (unique): the database decides
+                db.session.add(response)
+        except IntegrityError:  # another request inserted it since the lookup: update theirs instead
+            response = _response_of(invitation.id)
     for key, value in values.items():
         setattr(response, key, value)
     response.submitted_at = now

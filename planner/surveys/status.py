@@ -35,5 +35,6 @@ def surveys_status(programme, today: date) -> SurveysStatus:
     if survey is None:
         return SurveysStatus(open_rounds, overdue, None, None, None, None, 0, 0)
     results = round_results(survey)
+    rate = results.answers * 100 / results.invited if results.invited else None
     return SurveysStatus(open_rounds, overdue, survey.id, survey.title, survey.state.value,
-                         results.total.response_rate, results.total.answers, len(results.barriers))
+                         rate, results.answers, len(results.barriers))

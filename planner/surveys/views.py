@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from planner.comms.audiences import audiences_of
 from planner.core import clock
-from planner.core.errors import DomainError
+from planner.core.errors import DomainError, error_response
 from planner.core.forms import as_choices
 from planner.core.pages import confirm_delete, page_number, per_page, render_form, render_refused, save_form
 from planner.core.permissions import Permission, can, login_required, public
@@ -15,7 +15,7 @@ from planner.programmes.loading import load_in_programme, load_programme
 from planner.programmes.models import Region
 from planner.reports.readiness_heatmap import HeatmapRow, render_heatmap
 from planner.surveys import bp, queries, services
-from planner.surveys.forms import ELEMENT_LABELS, ELEMENT_QUESTIONS, PaperForm, RoundForm, ScoresForm
+from planner.surveys.forms import ELEMENT_LABELS, ELEMENT_QUESTIONS, PaperForm, RemindForm, RoundForm, ScoresForm
 from planner.surveys.models import ELEMENTS, RoundState, SurveyResponse, SurveyRound
 from planner.surveys.results import BARRIER_AT_OR_BELOW, MIN_ANSWERS, comments_of, round_results
 
@@ -143,9 +143,21 @@ def open_round(programme_id: int, survey_id: int):
 @bp.route("/programmes/<int:programme_id>/surveys/<int:survey_id>/remind", methods=["POST"])
 @login_required
 def remind_round(programme_id: int, survey_id: int):
-    return _round_action(programme_id, survey_id, lambda survey: services.send_reminders(survey),
-                         lambda reminded: _("Reminder sent to %(count)d people who have not answered.",
-                                            count=reminded))
+    """Remind those who have not answered. The form carries the round's version: a second click (or a page
+    older than the last change) is 409 and sends nothing; too soon after the last email is a flash."""
+    programme, survey = load_in_programme(SurveyRound, programme_id, survey_id, Permission.ADOPTION_MANAGE)
+    form = RemindForm()
+    if not form.validate():
+        return error_response(422, _("Reload the survey page and try again."))
+    try:
+        reminded = services.send_reminders(survey, expected_version=form.expected_version())
+    except DomainError as error:
+        if error.status_code == 409:
+            raise
+        flash(error.message, "error")
+    else:
+        flash(_("Reminder sent to %(count)d people who have not answered.", count=reminded), "success")
+    return redirect(url_for("surveys.show_round", programme_id=programme.id, survey_id=survey.id))
 
 
 @bp.route("/programmes/<int:programme_id>/surveys/<int:survey_id>/close", methods=["POST"])

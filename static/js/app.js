@@ -8,4 +8,10 @@ document.addEventListener("DOMContentLoaded", () => {
       toggle.setAttribute("aria-expanded", String(open));
     });
   }
+  // the programme sections scroll sideways on a phone: bring the current one into view
+  const subnav = document.querySelector(".subnav");
+  const current = subnav && subnav.querySelector('[aria-current="page"]');
+  if (current && subnav.scrollWidth > subnav.clientWidth) {
+    subnav.scrollLeft = current.offsetLeft - subnav.offsetLeft - (subnav.clientWidth - current.offsetWidth) / 2;
+  }
 });

@@ -1,6 +1,6 @@
 """Adoption figures from CSV: every row checked and reported by line, nothing written unless the whole file is
 valid, and an export that round-trips and is safe to open in a spreadsheet."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +11,7 @@ from planner.core.errors import DomainError
 from planner.extensions import db
 from planner.programmes.models import Programme, Region
 from tests.adoption.helpers import TODAY, build, record
+from tests.conftest import count_queries
 
 
 def _plan(app, world, text):
@@ -97,3 +98,34 @@ def test_the_export_is_formula_safe_and_imports_back(app, factories):
     assert lines[2] == "North,2026-10-05,30,100,30.0,entered"
     plan = _plan(app, world, text)
     assert (plan.problems, plan.unchanged_count) == ([], 2)
+
+
+def test_a_week_more_than_a_year_before_the_programme_is_a_row_error(app, factories):
+    # the programme starts on Monday 2026-03-02: the first week that may be recorded starts on 2025-02-24
+    world = build(app, factories)
+    plan = _plan(app, world, "region,week,active,licensed\r\nNorth,2025-02-23,1,10\r\nSouth,2025-W09,1,10\r\n")
+    assert [(problem.line, "more than a year before the programme starts" in problem.reason)
+            for problem in plan.problems] == [(2, True)]
+    assert [row["week"] for row in plan.rows] == [date(2025, 2, 24)]
+
+
+def test_an_import_reads_the_figures_once_however_many_rows(app, factories, today_is):
+    today_is(TODAY)
+    world = build(app, factories)
+
+    def selects(weeks: int) -> int:
+        record(app, world, "North", date(2026, 10, 5), 1, 100)  # one of the rows replaces it
+        text = "region,week,active,licensed\r\n" + "".join(
+            f"{name},{date(2026, 10, 5) - timedelta(weeks=week)},{week + 2},100\r\n"
+            for week in range(weeks) for name in ("North", "South", "East"))
+        with app.app_context():
+            with count_queries(app) as statements:
+                plan = csv_io.apply_import(db.session.get(Programme, world.programme.id), text)
+            db.session.commit()
+            assert (plan.new_count, plan.update_count) == (weeks * 3 - 1, 1)
+            count = sum(1 for statement in statements if statement.lstrip().upper().startswith("SELECT"))
+            db.session.execute(AdoptionFigure.__table__.delete())
+            db.session.commit()
+            return count
+
+    assert selects(1) == selects(10)

@@ -54,6 +54,8 @@ def test_a_project_manager_records_a_week(app, client, login_as, world):
     ({"active_users": "90", "licensed_users": "80"}, "cannot be more than licensed users"),
     ({"week": "2026-W44"}, "has not started yet"),
     ({"week": "whenever"}, "is not a week"),
+    ({"week": "2025-W08"}, "more than a year before the programme starts"),
+    ({"week": "0001-01-01"}, "more than a year before the programme starts"),
     ({"active_users": "many"}, "Not a valid integer value"),
     ({"region_id": ""}, "This field is required"),
 ])

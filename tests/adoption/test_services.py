@@ -175,3 +175,18 @@ def test_a_figure_recorded_at_the_same_moment_elsewhere_is_updated_not_a_crash(a
     assert second == first and len(calls) == 2
     with app.app_context():
         assert db.session.get(AdoptionFigure, first).active_users == 15
+
+
+def test_a_week_more_than_a_year_before_the_programme_is_refused(app, factories):
+    # the programme starts on Monday 2026-03-02: the first week that may be recorded starts on 2025-02-24
+    world = build(app, factories)
+    with app.app_context():
+        programme = db.session.get(Programme, world.programme.id)
+        for week in (date(2025, 2, 23), date(1, 1, 1)):
+            with pytest.raises(DomainError) as error:
+                services.record_figure(programme, region_id=world.regions["North"], week=week, active_users=1,
+                                       licensed_users=2, today=TODAY)
+            assert error.value.field == "week" and "2025-02-24" in error.value.message
+        figure = services.record_figure(programme, region_id=world.regions["North"], week=date(2025, 3, 2),
+                                        active_users=1, licensed_users=2, today=TODAY)
+        assert figure.week == date(2025, 2, 24)

@@ -69,3 +69,20 @@ def test_flags_take_a_fixed_number_of_queries(app, factories):
         factories.person(world.programme, region_id=world.regions["North"], is_super_user=True,
                          department_id=world.departments["IT"] if index % 2 else None)
     assert count() == few == 2
+
+
+def test_a_super_user_without_a_department_is_unknown_not_business(app, factories):
+    world = build(app, factories, waves=False)
+    sales, it = world.departments["Sales"], world.departments["IT"]
+    factories.person(world.programme, "Ann", region_id=world.regions["North"], is_super_user=True)  # unknown
+    factories.person(world.programme, "Ben", region_id=world.regions["South"], is_super_user=True)
+    factories.person(world.programme, "Cat", region_id=world.regions["South"], department_id=it, is_super_user=True)
+    factories.person(world.programme, "Dan", region_id=world.regions["East"], is_super_user=True)
+    factories.person(world.programme, "Eve", region_id=world.regions["East"], department_id=sales,
+                     is_super_user=True)
+    with app.app_context():
+        flags = super_user_flags(world.programme.id)
+    assert flags == [RegionFlag(world.regions["North"], "North", FlagKind.NO_BUSINESS),
+                     RegionFlag(world.regions["South"], "South", FlagKind.NO_BUSINESS)]
+    with app.test_request_context():
+        assert "no department" in flags[0].message and "business department" in flags[0].message

@@ -50,8 +50,10 @@ def build_world(app, factories) -> World:
 
 
 def change_fields(**values) -> dict:
-    """The fields of a schedule change moving nothing yet; override what the test needs."""
-    return {"title": "Move the Nordic wave", "kind": "schedule", "description": "Data migration is late.",
+    """The fields of a change request: a schedule change when it names a plan item, else one of kind "other"
+    (a schedule change must name its plan item before the assessment); override what the test needs."""
+    kind = "schedule" if values.get("plan_item_key") else "other"
+    return {"title": "Move the Nordic wave", "kind": kind, "description": "Data migration is late.",
             "requester_id": None, "requested_on": date(2026, 9, 10), "schedule_days": 10, "cost": None,
             "risks": "", "plan_item_key": "", "new_start": None, "new_duration": None, **values}
 

@@ -67,6 +67,12 @@ def test_the_demo_change_requests(fresh_app, seeds_dir):
         assert wave.kind.value == "standard" and schedule.regions == wave.regions
         preview = services.preview_change(schedule)
         assert [move.shift for move in preview.moves if move.key == schedule.plan_item_key] == [10]
+        # the assessment says what the preview shows: later items move too
+        moved_kinds = {move.key.split(":")[0] for move in preview.moves if move.key != schedule.plan_item_key}
+        assert moved_kinds == {"wave", "stage", "milestone"}
+        assert "keep their dates" not in schedule.assessment and "the last wave, stage 6" in schedule.assessment
+        assert any(preview.labels[move.key].startswith("6") or "6" in preview.labels[move.key]
+                   for move in preview.moves if move.key.startswith("stage:"))
         item = db.session.scalar(select(AgendaItem).where(AgendaItem.change_request_id == schedule.id))
         assert item.occurrence.starts_at > clock.now() and not item.occurrence.is_cancelled
         assert {w.id: w.planned_go_live for w in db.session.scalars(select(Wave))} == waves_before

@@ -112,7 +112,7 @@ def test_a_preview_the_re_plan_refuses_is_said_not_a_500(app, client, login_as, 
 
 
 def test_the_list_counts_and_filters(app, client, login_as, world):
-    make_change(app, world, title="First")
+    make_change(app, world, title="First", kind="schedule")
     make_change(app, world, title="Second", kind="process", assessed=True)
     login_as("project_manager", _programme(app, world))
     html = client.get(base(world)).get_data(as_text=True)
@@ -257,3 +257,67 @@ def test_the_agenda_form_offers_pending_requests(app, client, login_as, world, n
     assert response.status_code == 302
     html = client.get(occurrence_url).get_data(as_text=True)
     assert "Change requests waiting for the committee" not in html
+
+
+def test_a_new_start_too_far_away_is_said_on_every_page_not_a_500(app, client, login_as, world):
+    change_id = schedule_change(app, world, assessed=True)
+    with app.app_context():  # stored before the bound existed: the re-plan's calendar runs out of years
+        db.session.get(ChangeRequest, change_id).new_start = date(9999, 12, 27)
+        db.session.commit()
+    login_as("project_manager", _programme(app, world))
+    for page in ("", "/assess", "/decide"):
+        response = client.get(f"{base(world)}/{change_id}{page}")
+        assert response.status_code == 200, page
+        assert "This date is too far away to plan" in response.get_data(as_text=True)
+    response = form_post(client, f"{base(world)}/new", {
+        "title": "Far", "kind": "schedule", "requested_on": "2026-09-15", "plan_item_key": world.wave_key,
+        "new_start": "9999-12-27"})
+    assert response.status_code == 422 and "a year before the programme starts" in response.get_data(as_text=True)
+    assert count(app, ChangeRequest) == 1
+
+
+@pytest.mark.parametrize("cost", ["1e26", "-1e30", "99999999999999999999999999999"])
+def test_a_huge_cost_answers_422_with_a_message(app, client, login_as, world, cost):
+    login_as("project_manager", _programme(app, world))
+    response = form_post(client, f"{base(world)}/new", {
+        "title": "Costly", "kind": "other", "requested_on": "2026-09-15", "cost": cost})
+    assert response.status_code == 422
+    assert "Enter a number up to 999,999,999,999.99." in response.get_data(as_text=True)
+    assert count(app, ChangeRequest) == 0
+
+
+def test_an_approval_with_a_freeze_conflict_is_refused_on_the_page(app, client, login_as, world):
+    change_id = schedule_change(app, world, assessed=True)
+    with app.app_context():
+        db.session.get(ChangeRequest, change_id).new_start = date(2026, 12, 22)
+        db.session.commit()
+    login_as("committee_member", _programme(app, world))
+    response = form_post(client, f"{base(world)}/{change_id}/decide", {
+        "outcome": "approve", "occurrence_id": str(world.occurrence_id), "version": "3"})
+    assert response.status_code == 422 and "freeze window" in response.get_data(as_text=True)
+    assert load(app, ChangeRequest, change_id).status is ChangeStatus.ASSESSED and count(app, Decision) == 0
+
+
+def test_the_pm_withdraws_an_approved_request(app, client, login_as, world):
+    change_id = make_change(app, world, approved=True, kind="process")
+    login_as("project_manager", _programme(app, world))
+    show = f"{base(world)}/{change_id}"
+    assert "Withdraw" in client.get(show).get_data(as_text=True)
+    version = load(app, ChangeRequest, change_id).version
+    response = form_post(client, f"{show}/reject", {"reason": "Superseded by CR-009.", "version": str(version)})
+    assert response.status_code == 302
+    change = load(app, ChangeRequest, change_id)
+    assert change.status is ChangeStatus.REJECTED and change.rejection_reason.startswith("Withdrawn")
+    html = client.get(show).get_data(as_text=True)
+    assert "Withdrawn after the approval" in html and "Nothing left to do." in html
+
+
+def test_editing_an_assessed_request_on_the_page_sends_it_back(app, client, login_as, world):
+    change_id = make_change(app, world, assessed=True, title="One")
+    login_as("project_manager", _programme(app, world))
+    version = load(app, ChangeRequest, change_id).version
+    response = form_post(client, f"{base(world)}/{change_id}/edit", {
+        "title": "One, changed", "kind": "other", "requested_on": "2026-09-10", "version": str(version)})
+    assert response.status_code == 302
+    change = load(app, ChangeRequest, change_id)
+    assert change.status is ChangeStatus.SUBMITTED and change.assessment == ""

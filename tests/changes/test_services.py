@@ -59,7 +59,7 @@ def test_submitting_numbers_the_requests_and_keeps_regions_and_stages(programme,
     ({"cost": Decimal("10") ** 13}, "cost"),
     ({"plan_item_key": "wave:999999", "new_start": date(2026, 10, 19)}, "plan_item_key"),
     ({"plan_item_key": "nonsense", "new_start": date(2026, 10, 19)}, "plan_item_key"),
-    ({"new_start": date(2026, 10, 19)}, "plan_item_key"),
+    ({"kind": "schedule", "new_start": date(2026, 10, 19)}, "plan_item_key"),
 ])
 def test_bad_input_is_refused_at_its_field(programme, values, field):
     with pytest.raises(DomainError) as error:
@@ -178,9 +178,9 @@ def test_deciding_in_the_meeting_that_has_it_on_the_agenda_links_the_agenda_item
 
 def test_a_freeze_window_refuses_the_implementation_whole(programme, world):
     change = _assessed(programme, world)
-    change.new_start = date(2026, 12, 22)  # edited after the assessment, into the year-end freeze
     services.decide_change(change, expected_version=None, approve=True, decided_by_id=None,
                            occurrence_id=world.occurrence_id)
+    change.new_start = date(2026, 12, 22)  # changed behind the services after the approval, into the freeze
     assert services.preview_change(change).conflicts
     with pytest.raises(DomainError) as error:
         services.implement_change(change, expected_version=None, implemented_by_id=None)
@@ -263,3 +263,139 @@ def test_deleting_a_decision_leaves_the_request_without_it(programme, world):
     db.session.flush()
     db.session.expire(change)
     assert change.decision_id is None and db.session.get(Decision, decision.id) is None
+
+
+@pytest.mark.parametrize("new_start", [date(9999, 12, 27), date(2036, 3, 3), date(2025, 3, 1), date(1, 1, 1)])
+def test_a_new_start_far_from_the_programme_is_refused(programme, world, new_start):
+    # the programme starts on 2026-03-02: a new start lies between 2025-03-02 and 2036-03-02
+    with pytest.raises(DomainError) as error:
+        submit(programme, plan_item_key=world.wave_key, new_start=new_start)
+    assert error.value.field == "new_start" and "2025-03-02" in error.value.message
+    for day in (date(2025, 3, 2), date(2036, 3, 2)):
+        assert submit(programme, plan_item_key=world.wave_key, new_start=day).new_start == day
+
+
+def test_an_approval_is_refused_while_the_re_plan_conflicts_or_is_refused(programme, world):
+    change = submit(programme, plan_item_key=world.wave_key, new_start=date(2026, 10, 19))
+    services.assess_change(change, expected_version=None, assessment="Fine.", schedule_days=10, cost=None,
+                           risks="", assessed_by_id=None)
+    change.new_start = date(2026, 12, 22)  # into the year-end freeze (the plan changed since the assessment)
+    with pytest.raises(DomainError) as error:
+        services.decide_change(change, expected_version=None, approve=True, decided_by_id=None,
+                               occurrence_id=world.occurrence_id)
+    assert "freeze window" in error.value.message and "Year end" in error.value.message
+    assert change.status is ChangeStatus.ASSESSED and db.session.scalar(select(func.count(Decision.id))) == 0
+    change.new_start = date(2026, 10, 19)
+    wave = db.session.get(Wave, int(world.wave_key.split(":")[1]))
+    wave.actual_go_live = date(2026, 9, 14)  # the wave went live early: a new start is refused by the re-plan
+    db.session.flush()
+    with pytest.raises(DomainError) as error:
+        services.decide_change(change, expected_version=None, approve=True, decided_by_id=None,
+                               occurrence_id=world.occurrence_id)
+    assert "already started" in error.value.message and change.status is ChangeStatus.ASSESSED
+    wave.actual_go_live, wave.planned_go_live = None, None  # the item lost its date: the key is refused
+    db.session.flush()
+    with pytest.raises(DomainError) as error:
+        services.decide_change(change, expected_version=None, approve=True, decided_by_id=None,
+                               occurrence_id=world.occurrence_id)
+    assert error.value.field == "plan_item_key" and change.status is ChangeStatus.ASSESSED
+    # the committee may still turn it down
+    services.decide_change(change, expected_version=None, approve=False, decided_by_id=None,
+                           occurrence_id=world.occurrence_id)
+    assert change.status is ChangeStatus.REJECTED
+
+
+def test_an_approved_request_that_will_not_be_implemented_is_withdrawn(programme, world):
+    change = _assessed(programme, world)
+    decision = services.decide_change(change, expected_version=None, approve=True, decided_by_id=None,
+                                      occurrence_id=world.occurrence_id)
+    with pytest.raises(DomainError) as error:
+        services.reject_change(change, expected_version=None, reason=" ", rejected_by_id=None)
+    assert error.value.field == "reason"
+    services.reject_change(change, expected_version=change.version, reason="A freeze now blocks the date.",
+                           rejected_by_id=None)
+    assert change.status is ChangeStatus.REJECTED and change.decision_id == decision.id
+    assert change.rejection_reason == "Withdrawn after the approval: A freeze now blocks the date."
+    with pytest.raises(DomainError):
+        services.implement_change(change, expected_version=None, implemented_by_id=None)
+    implemented = submit(programme, kind="process", title="Done")
+    services.assess_change(implemented, expected_version=None, assessment="Fine.", schedule_days=0, cost=None,
+                           risks="", assessed_by_id=None)
+    services.decide_change(implemented, expected_version=None, approve=True, decided_by_id=None,
+                           occurrence_id=world.occurrence_id)
+    services.implement_change(implemented, expected_version=None, implemented_by_id=None)
+    with pytest.raises(DomainError):
+        services.reject_change(implemented, expected_version=None, reason="Too late.", rejected_by_id=None)
+
+
+def test_the_meeting_or_decision_must_come_after_the_request(programme, world):
+    change = submit(programme, kind="process", requested_on=date(2026, 9, 16))  # the meeting was on 09-15
+    services.assess_change(change, expected_version=None, assessment="Fine.", schedule_days=0, cost=None,
+                           risks="", assessed_by_id=None)
+    with pytest.raises(DomainError) as error:
+        services.decide_change(change, expected_version=None, approve=True, decided_by_id=None,
+                               occurrence_id=world.occurrence_id)
+    assert error.value.field == "occurrence_id" and "2026-09-16" in error.value.message
+    occurrence = db.session.get(MeetingOccurrence, world.occurrence_id)
+    earlier = committee_services.record_decision(programme, text="Earlier", recorded_by_id=None,
+                                                 occurrence=occurrence)
+    with pytest.raises(DomainError) as error:
+        services.decide_change(change, expected_version=None, approve=True, decided_by_id=None,
+                               decision_id=earlier.id)
+    assert error.value.field == "decision_id"
+    assert change.status is ChangeStatus.ASSESSED
+    assert db.session.scalar(select(func.count(Decision.id))) == 1
+
+
+def test_a_decision_decides_one_request_only(programme, world):
+    occurrence = db.session.get(MeetingOccurrence, world.occurrence_id)
+    decision = committee_services.record_decision(programme, text="No new scope", recorded_by_id=None,
+                                                  occurrence=occurrence)
+    first, second = (submit(programme, kind="scope", title=title) for title in ("One", "Two"))
+    for change in (first, second):
+        services.assess_change(change, expected_version=None, assessment="Large.", schedule_days=0, cost=None,
+                               risks="", assessed_by_id=None)
+    services.decide_change(first, expected_version=None, approve=False, decided_by_id=None, decision_id=decision.id)
+    with pytest.raises(DomainError) as error:
+        services.decide_change(second, expected_version=None, approve=False, decided_by_id=None,
+                               decision_id=decision.id)
+    assert error.value.field == "decision_id" and "CR-001" in error.value.message
+    assert second.status is ChangeStatus.ASSESSED
+
+
+def test_editing_an_assessed_request_sends_it_back_to_the_assessment(programme, world):
+    from tests.changes.helpers import change_fields
+    change = _assessed(programme, world)
+    fields = change_fields(plan_item_key=world.wave_key, new_start=date(2026, 10, 19), cost=Decimal("12000"),
+                           risks="Trainers booked twice.")
+    services.update_change(change, expected_version=change.version, **fields)  # nothing changed: stays assessed
+    assert change.status is ChangeStatus.ASSESSED
+    fields["new_start"] = date(2026, 10, 26)
+    services.update_change(change, expected_version=change.version, **fields)
+    assert change.status is ChangeStatus.SUBMITTED
+    assert (change.assessment, change.assessed_at, change.assessed_by_id) == ("", None, None)
+    with pytest.raises(DomainError):
+        services.decide_change(change, expected_version=None, approve=True, decided_by_id=None,
+                               occurrence_id=world.occurrence_id)
+
+
+def test_a_schedule_change_names_its_plan_item_before_the_assessment(programme, world):
+    change = submit(programme, kind="schedule")
+    with pytest.raises(DomainError) as error:
+        services.assess_change(change, expected_version=None, assessment="Fine.", schedule_days=0, cost=None,
+                               risks="", assessed_by_id=None)
+    assert error.value.field == "plan_item_key" and change.status is ChangeStatus.SUBMITTED
+
+
+def test_a_number_taken_meanwhile_is_retried_not_a_500(programme, world, monkeypatch):
+    first = submit(programme)
+    taken = iter([first.number])  # another request took the number this one read
+    real = services._next_number
+    monkeypatch.setattr(services, "_next_number", lambda programme_id: next(taken, None) or real(programme_id))
+    second = submit(programme, title="At the same moment", region_ids=[world.region_id])
+    assert (first.number, second.number) == (1, 2) and [r.id for r in second.regions] == [world.region_id]
+    assert db.session.scalar(select(func.count(ChangeRequest.id))) == 2
+    monkeypatch.setattr(services, "_next_number", lambda programme_id: first.number)  # taken every time
+    with pytest.raises(DomainError):
+        submit(programme, title="Unlucky")
+    assert db.session.scalar(select(func.count(ChangeRequest.id))) == 2

@@ -144,3 +144,19 @@ def test_covering_a_region_means_everyone_in_it(app, world):
         assert [audiences.covers_region(rules[audience_id], regions["Hamburg"]) for audience_id in ids] == [
             True, True, False]
         assert audiences.covers_region(rules[ids[1]], regions["Boston"]) is False
+
+
+def test_non_ascii_job_roles_match_the_same_in_sql_and_in_python(app, factories, world):
+    """SQLite's lower() knows ASCII only and casefold("ß") is "ss": both sides compare case-folded in Python."""
+    programme, _regions, _departments, _people = world
+    for name, role in (("Eva", "Ärztin"), ("Fay", "ärztin"), ("Gus", "Außendienst"), ("Hal", "AUSSENDIENST"),
+                       ("Ida", "Arztin")):
+        factories.person(programme, name, job_role=role)
+    doctors = _make(app, programme, name="Doctors", job_roles="ÄRZTIN")
+    field = _make(app, programme, name="Field", job_roles="außendienst")
+    with app.app_context():
+        listed = [db.session.get(Audience, doctors), db.session.get(Audience, field)]
+        assert audiences.member_counts(programme.id, listed) == {doctors: 2, field: 2}
+        assert [audiences.member_count(audience) for audience in listed] == [2, 2]
+        assert _names(app, doctors) == ["Eva", "Fay"]
+        assert _names(app, field) == ["Gus", "Hal"]

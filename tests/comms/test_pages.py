@@ -109,6 +109,9 @@ def test_a_project_manager_plans_an_item_and_sends_an_occurrence(app, client, lo
     ({"recurrence": "FREQ=HOURLY"}, "at most daily"),
     ({"audience_id": ""}, "Choose an audience"),
     ({"planned_on": ""}, "This field is required"),
+    ({"planned_on": "9999-12-31"}, "Give a date from"),
+    ({"recurrence": "FREQ=DAILY;INTERVAL=0"}, "INTERVAL"),
+    ({"recurrence": "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"}, "gives no dates"),
 ])
 def test_a_bad_plan_item_answers_422(app, client, login_as, world, values, message):
     programme, _regions, everyone = world

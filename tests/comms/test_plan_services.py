@@ -44,7 +44,11 @@ def _item_values(default_audience_id, **values):
     ({"audience_id": None}, "audience_id"),
     ({"planned_on": None}, "planned_on"),
     ({"recurrence": "FREQ=HOURLY"}, "recurrence"),
+    ({"recurrence": "FREQ=DAILY;INTERVAL=0"}, "recurrence"),
     ({"purpose": "gossip"}, "purpose"),
+    ({"planned_on": date(2025, 2, 27)}, "planned_on"),   # more than a year before the start (2 March 2026)
+    ({"planned_on": date(9999, 12, 31)}, "planned_on"),  # would overflow the date arithmetic of the plan
+    ({"planned_on": date(1, 1, 1)}, "planned_on"),
 ])
 def test_a_bad_item_is_refused_at_its_field(app, world, values, field):
     programme, _regions, _people, everyone = world
@@ -87,6 +91,26 @@ def test_sending_queues_one_email_per_person_with_their_feedback_link(app, world
         texts = [body_text(message.content) for message in messages]
         assert all("Why we change." in text and "/feedback/" in text for text in texts)
         assert len({text for text in texts}) == 2  # each has its own link
+
+
+def test_a_send_runs_the_same_queries_for_3_or_30_people_apart_from_the_outbox(app, factories):
+    """Feedback links are made in one batch; only the outbox's own statements grow with the recipients."""
+    from tests.conftest import count_queries
+
+    measured = []
+    for size in (3, 30):
+        programme = factories.programme(regions=["Only"])
+        for n in range(size):
+            factories.person(programme, f"P{size}-{n:02}")
+        audience_id = make_audience(app, programme, "Everyone", is_everyone=True)
+        with count_queries(app) as statements:
+            log_id = send(app, programme, audience_id, subject="Hello", text="Hi")
+        with app.app_context():
+            assert db.session.get(CommunicationLog, log_id).recipients_count == size
+        outside_outbox = [statement for statement in statements if "outbox_message" not in statement]
+        measured.append((len(outside_outbox), len(statements) - len(outside_outbox)))
+    assert measured[0][0] == measured[1][0], measured
+    assert measured[1][1] - measured[0][1] <= 2 * 27, measured  # at most a lookup and an insert per message
 
 
 def test_an_empty_subject_or_message_writes_nothing(app, world):
@@ -141,6 +165,7 @@ def test_a_held_meeting_takes_the_items_audience_and_purpose(app, world, today_i
     ({"audience_id": None}, "audience_id"),
     ({"subject": ""}, "subject"),
     ({"recipients_count": -1}, "recipients_count"),
+    ({"held_on": date(2020, 1, 1)}, "held_on"),
 ])
 def test_a_bad_held_record_is_refused(app, world, today_is, values, field):
     programme, _regions, _people, everyone = world
@@ -166,6 +191,41 @@ def test_an_audience_in_use_by_the_plan_cannot_be_deleted(app, world):
         assert "communication item" in refused.value.message
         assert "communication_item.audience_id" in {str(column) for _table, column in
                                                     audiences._restricting_columns()}
+
+
+def test_an_audience_with_status_updates_cannot_be_deleted(app, world, now_is):
+    """Deleting it would take the sent status updates with it (status_update.audience_id cascades)."""
+    from planner.comms import audiences
+    from planner.comms.models import Audience, StatusUpdate
+
+    programme, _regions, _people, everyone = world
+    now_is(datetime(2026, 6, 1, 9, tzinfo=UTC))
+    with app.app_context():
+        update_ = services.draft_status_update(db.session.get(Programme, programme.id), everyone)
+        db.session.flush()
+        services.send_status_update(update_, expected_version=update_.version)
+        db.session.commit()
+        with pytest.raises(DomainError) as refused:
+            audiences.delete_audience(db.session.get(Audience, everyone))
+        assert "status update" in refused.value.message
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(StatusUpdate)) == 1
+        assert db.session.get(Audience, everyone) is not None
+
+
+def test_planned_dates_are_kept_near_the_programme(app, world, today_is):
+    programme, _regions, _people, everyone = world
+    today_is(date(2026, 6, 1))
+    with app.app_context():
+        target = db.session.get(Programme, programme.id)
+        services.create_item(target, **_item_values(everyone, planned_on=date(2025, 3, 2)))
+        with pytest.raises(DomainError) as refused:
+            services.create_item(target, **_item_values(everyone, planned_on=date(2025, 3, 1)))
+        assert refused.value.field == "planned_on"
+        services.create_item(target, **_item_values(everyone, planned_on=date(2031, 6, 1)))
+        with pytest.raises(DomainError) as refused:
+            services.create_item(target, **_item_values(everyone, planned_on=date(2031, 6, 2)))
+        assert refused.value.field == "planned_on"
 
 
 def test_notice_days_are_zero_to_sixty(app, world):

@@ -169,7 +169,7 @@ def world(app, factories, now_is) -> World:
         now_is(datetime(2026, 11, 3, 12, 0, tzinfo=timezone.utc))  # implemented before the last update
         done = change_services.submit_change(
             target, submitted_by_id=None, region_ids=[w.regions["North"]], title="Shared contact list",
-            kind="process", description="", requester_id=None, requested_on=date(2026, 10, 2), schedule_days=0,
+            kind="process", description="", requester_id=None, requested_on=date(2026, 9, 28), schedule_days=0,
             cost=None, risks="", plan_item_key="", new_start=None, new_duration=None)
         change_services.assess_change(done, expected_version=None, assessment="Small", schedule_days=0, cost=None,
                                       risks="", assessed_by_id=None)

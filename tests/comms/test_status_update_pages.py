@@ -124,3 +124,24 @@ def test_an_unedited_draft_goes_with_its_html_and_an_edited_one_as_text(app, cli
                                                   "version": str(version)})
     with app.app_context():
         assert db.session.get(StatusUpdate, draft_id).body_html == ""
+
+
+def test_an_edit_that_only_changes_line_ends_keeps_the_html(app, client, login_as, world):
+    """Browsers post textarea text with CRLF line ends: that is not an edit of the body."""
+    programme, everyone = world
+    login_as("project_manager", programme)
+    base = f"/programmes/{programme.id}/status-updates"
+    form_post(client, base + "/new", {"audience_id": str(everyone)})
+    update = _only(app, StatusUpdate)
+    assert "\n" in update.body and update.body_html
+    response = form_post(client, f"{base}/{update.id}/edit", {"subject": update.subject,
+                                                              "body": update.body.replace("\n", "\r\n"),
+                                                              "version": str(update.version)})
+    assert response.status_code == 302
+    edited = _only(app, StatusUpdate)
+    assert edited.body_html and edited.body == update.body.strip() and "\r" not in edited.body
+    form_post(client, f"{base}/{update.id}/edit", {"subject": update.subject,
+                                                   "body": "First\r\nSecond\r\n",
+                                                   "version": str(edited.version)})
+    edited = _only(app, StatusUpdate)
+    assert (edited.body, edited.body_html) == ("First\nSecond", "")

@@ -196,3 +196,23 @@ def test_feedback_status_counts_and_ages(app, world, now_is):
         assert status.oldest_open_age_days == 10
         assert status.answered_last_30_days == 1
         assert status.open_older_than_7_days == 2  # 10 and 8 days; 7 days is not older than 7
+
+
+def test_the_daily_limit_counts_the_person_behind_an_account_in_any_programme(app, factories, world):
+    """Ten through Ana's signed link, then her account (linked to her person) asks elsewhere: still refused;
+    and what her account sent counts against her link."""
+    from planner.auth.models import User
+
+    elsewhere = factories.programme()
+    user = factories.user()
+    with app.app_context():
+        db.session.get(User, user.id).person_id = world.ana.id
+        db.session.commit()
+        for n in range(services.MAX_PER_DAY - 1):
+            submit(world.programme, world.ana, text=f"Question {n}")
+        submit(elsewhere, None, user_id=user.id, text="Asked while logged in elsewhere")
+        with pytest.raises(DomainError, match="last 24 hours"):
+            submit(world.programme, world.ana)
+        with pytest.raises(DomainError, match="last 24 hours"):
+            submit(elsewhere, None, user_id=user.id)
+        submit(world.programme, world.ben)  # someone else is not held back

@@ -286,3 +286,12 @@ def test_re_plan_refuses_a_finish_before_the_start_and_a_new_start_for_started_i
         with pytest.raises(DomainError) as error:
             plan.preview_replan(programme, plan.Change(key=f"stage:{stage.id}", new_start=date(2026, 6, 1)))
         assert error.value.field == "new_start"
+
+
+def test_a_re_plan_too_far_in_the_future_is_refused_not_an_overflow(app, planned):
+    with app.app_context():
+        programme = db.session.get(Programme, planned.id)
+        wave = plan.load_items(programme.id).waves[1]
+        with pytest.raises(DomainError) as error:
+            plan.preview_replan(programme, plan.Change(key=f"wave:{wave.id}", new_start=date(9999, 12, 27)))
+        assert error.value.field == "new_start" and "too far away" in error.value.message

@@ -6,8 +6,8 @@ POSTs carry a valid CSRF token and no other field.
 
 The statuses assume the world ``surveys_objects`` builds in each programme:
 - an audience listing one person of its own, and survey_id: a round to it, OPEN (so opening it again is
-  refused with a flash and a redirect: 302; reminding and closing are done: 302; deleting is refused because it
-  has answers: 302 with a flash);
+  refused with a flash and a redirect: 302; closing is done: 302; reminding without the round's version is
+  refused with 422; deleting is refused because it has answers: 302 with a flash);
 - survey_response_id: a paper form typed in for that round (removing it is done: 302, and it is gone).
 The public answer page ``surveys.answer`` takes a real token: ``survey_tokens(survey_id)`` gives
 {"surveys.answer": token} for the matrix's Side.tokens (call inside an app context). The round is open, so
@@ -41,7 +41,7 @@ ROWS: dict[tuple[str, str], tuple] = {
     ("surveys.delete_round", "GET"):                  MANAGE_GET,
     ("surveys.delete_round", "POST"):                 MANAGE_ACTION,  # refused: it has answers (flash)
     ("surveys.open_round", "POST"):                   MANAGE_ACTION,  # refused: open already (flash)
-    ("surveys.remind_round", "POST"):                 MANAGE_ACTION,
+    ("surveys.remind_round", "POST"):                 MANAGE_POST,  # no version posted: 422
     ("surveys.close_round", "POST"):                  MANAGE_ACTION,
     ("surveys.enter_paper", "GET"):                   MANAGE_GET,
     ("surveys.enter_paper", "POST"):                  MANAGE_POST,

@@ -35,3 +35,15 @@ def test_the_same_input_gives_the_same_bytes(app, fmt):
     assert first == second and empty
     with app.test_request_context(), pytest.raises(ValueError):
         render_heatmap(ROWS, elements=ELEMENT_PAIRS, fmt="gif")
+
+
+def test_a_cell_is_marked_on_the_mean_it_shows(app):
+    """3.04 is written 3.0, so it is a barrier; 3.05 is written 3.1, so it is not."""
+    rows = [HeatmapRow("Boston", 25, {"awareness": 3.04, "desire": 3.05, "knowledge": 4.0, "ability": 4.0,
+                                      "reinforcement": 4.0})]
+    with app.test_request_context():
+        ax = build_figure(rows, elements=ELEMENT_PAIRS).axes[0]
+        outlined = [patch.get_label() for patch in ax.patches if patch.get_label().startswith("_barrier:")]
+        texts = [text.get_text() for text in ax.texts]
+    assert outlined == ["_barrier:Boston:awareness"]
+    assert "3.0 !" in texts and "3.1" in texts

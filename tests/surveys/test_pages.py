@@ -235,3 +235,82 @@ def test_managers_read_comments_without_names_and_without_a_region_that_is_too_s
     assert "<li>More practice please</li>" in comments  # Boston has one answer: no region next to it
     assert "<strong>Hamburg</strong>: Hamburg is fine" in comments
     assert "Boston person" not in html
+
+
+# --- review fixes ---------------------------------------------------------------------------------
+
+def _reminder_rows(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.key.contains(":reminder:")))
+
+
+def test_remind_carries_the_version_a_double_click_is_409_and_twelve_hours_must_pass(app, client, login_as, world,
+                                                                                    now_is):
+    from datetime import timedelta
+
+    survey_id = make_round(app, world)
+    login_as("project_manager", world.programme)
+    page_url = _url(world, f"/{survey_id}")
+    remind_url = _url(world, f"/{survey_id}/remind")
+    html = client.get(page_url).get_data(as_text=True)
+    with app.app_context():
+        version = db.session.get(SurveyRound, survey_id).version
+    assert re.search(rf'action="{remind_url}".*?name="version" value="{version}"', html, re.DOTALL)
+    too_soon = form_post(client, remind_url, {"version": str(version)}, page_url=page_url, follow_redirects=True)
+    assert too_soon.status_code == 200
+    assert "12 hours" in " ".join(flashes(too_soon.get_data(as_text=True))) and _reminder_rows(app) == 0
+    now_is(NOON + timedelta(hours=13))
+    sent = form_post(client, remind_url, {"version": str(version)}, page_url=page_url)
+    assert sent.status_code == 302 and _reminder_rows(app) == 7
+    double = form_post(client, remind_url, {"version": str(version)}, page_url=page_url)
+    assert double.status_code == 409 and _reminder_rows(app) == 7
+    assert form_post(client, remind_url, {}, page_url=page_url).status_code == 422
+    with app.app_context():
+        survey = db.session.get(SurveyRound, survey_id)
+        assert survey.reminders_sent == 1 and survey.version == version + 1
+
+
+def test_the_survey_list_reads_audiences_in_one_go(app, client, login_as, world):
+    """1 round and 9 rounds, each to its own audience: the same number of queries."""
+    from planner.comms import audiences
+    from planner.programmes.models import Programme
+
+    login_as("project_manager", world.programme)
+    counts = []
+    for total in (1, 9):
+        with app.app_context():
+            have = db.session.scalar(select(func.count(SurveyRound.id)))
+            for number in range(have, total):
+                audience = audiences.create_audience(
+                    db.session.get(Programme, world.programme.id), name=f"Audience {number}", description="",
+                    is_everyone=True, region_ids=[], department_ids=[], job_roles="", person_ids=[])
+                services.create_round(db.session.get(Programme, world.programme.id), title=f"Round {number}",
+                                      audience_id=audience.id, opens_on=date(2026, 11, 2),
+                                      closes_on=date(2026, 11, 20), intro="")
+            db.session.commit()
+        assert client.get(_url(world)).status_code == 200
+        with count_queries(app) as statements:
+            html = client.get(_url(world)).get_data(as_text=True)
+        assert html.count("Audience ") == total
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+    print("survey list queries (1, 9 rounds):", counts)
+
+
+def test_the_results_page_shows_the_total_of_regions_shown_and_barriers_as_rounded(app, client, login_as, world):
+    survey_id = make_round(app, world)
+    with app.app_context():
+        survey = db.session.get(SurveyRound, survey_id)
+        for number in range(25):  # Boston knowledge 3.04: shown 3.0, a barrier
+            services.enter_paper_response(survey, region_id=world.regions["Boston"],
+                                          scores=scores(k=4 if number == 0 else 3), entered_by_id=None)
+        for _number in range(2):  # Hamburg: hidden, with scores that would pull the total down
+            services.enter_paper_response(survey, region_id=world.regions["Hamburg"],
+                                          scores=scores(a=1, d=1, k=1, ab=1, r=1), entered_by_id=None)
+        db.session.commit()
+    login_as("viewer", world.programme)
+    html = client.get(_url(world, f"/{survey_id}")).get_data(as_text=True)
+    total = html.split("<tfoot>")[1].split("</tfoot>")[0]
+    assert "Regions shown" in total and "All regions" not in total and "covers the regions shown only" in html
+    assert "3.0 · barrier" in total and ">4.0<" in total  # Boston alone: Hamburg's 1s do not show through
+    assert "Boston: Knowledge is a barrier (mean 3.0 over 25 answers)." in html

@@ -1,6 +1,6 @@
 """Survey rounds: opening resolves the audience into invitations and mail, reminders, closing, answers,
 paper forms, and the results per region with barriers and the "too few answers" rule."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -63,16 +63,18 @@ def test_open_twice_is_refused_and_a_past_last_day_is_refused(app, world, today_
         assert refused.value.field == "closes_on"
 
 
-def test_reminders_go_only_to_those_who_have_not_answered_with_a_new_key_each_time(app, world):
+def test_reminders_go_only_to_those_who_have_not_answered_with_a_new_key_each_time(app, world, now_is):
     survey_id = make_round(app, world)
     with app.app_context():
         invitation = db.session.scalar(select(SurveyInvitation).where(
             SurveyInvitation.round_id == survey_id, SurveyInvitation.person_id == world.people["Hamburg0"]))
         services.answer_survey(invitation, scores=scores())
-        survey = db.session.get(SurveyRound, survey_id)
-        assert services.send_reminders(survey) == 6
-        assert services.send_reminders(survey) == 6
         db.session.commit()
+    for day in (1, 2):
+        now_is(NOON + timedelta(days=day))
+        with app.app_context():
+            assert services.send_reminders(db.session.get(SurveyRound, survey_id)) == 6
+            db.session.commit()
     keys = _outbox_keys(app, world.programme.id)
     assert len([key for key in keys if ":reminder:1" in key]) == 6
     assert len([key for key in keys if ":reminder:2" in key]) == 6
@@ -214,7 +216,9 @@ def test_results_per_region_mark_barriers_and_hide_regions_with_too_few_answers(
         assert boston.means["knowledge"] == 3.0 and boston.barrier_elements == ["knowledge"]
         assert hamburg.too_few and hamburg.means == {} and hamburg.barrier_elements == []
         assert rows["No region"].invited == 1 and rows["No region"].answers == 0
-        assert results.total.answers == 6 and results.total.invited == 7
+        # Hamburg's two answers are hidden, so the total covers the regions shown (Boston) only
+        assert results.total.answers == 4 and results.total.invited == 3
+        assert (results.answers, results.invited) == (6, 7)
         found = barriers(world.programme.id)
         assert [(b.region, b.element, b.mean, b.count) for b in found] == [("Boston", "knowledge", 3.0, 4)]
         assert barriers(world.programme.id, round_id=survey_id) == found
@@ -232,3 +236,122 @@ def test_barriers_read_nothing_without_an_opened_round_or_from_another_programme
         assert barriers(other.id, round_id=draft_id) == []
         status = surveys_status(db.session.get(Programme, world.programme.id), DAY)
         assert status.latest_round_id is None and status.open_rounds == 0
+
+
+# --- review fixes ---------------------------------------------------------------------------------
+
+def _answer_as(app, survey_id, world, key, **score_values):
+    invitation = services.invitation_for_token(token_of(app, survey_id, world.people[key]))
+    return services.answer_survey(invitation, scores=scores(**score_values))
+
+
+def test_the_total_leaves_out_regions_too_small_to_show(app, world):
+    survey_id = make_round(app, world)
+    with app.app_context():
+        survey = db.session.get(SurveyRound, survey_id)
+        for number in range(3):  # Boston: shown, knowledge 4
+            _answer_as(app, survey_id, world, f"Boston{number}", k=4)
+        results = round_results(survey)
+        assert str(results.total.label) == "All regions"  # nothing hidden: the total is the whole round
+        assert (results.total.answers, results.total.means["knowledge"]) == (3, 4.0)
+        for number in range(2):  # Hamburg: two answers, hidden; they must not move the total
+            _answer_as(app, survey_id, world, f"Hamburg{number}", k=1)
+        results = round_results(survey)
+        assert str(results.total.label) == "Regions shown" and results.total_is_partial
+        assert (results.total.answers, results.total.invited) == (3, 3)
+        assert results.total.means["knowledge"] == 4.0
+        # the whole round's figures (no scores) stay available for the overview
+        assert (results.answers, results.invited) == (5, 7)
+        status = surveys_status(db.session.get(Programme, world.programme.id), DAY)
+        assert status.answers == 5 and status.response_rate == pytest.approx(500 / 7)
+
+
+def test_deleting_a_person_keeps_their_survey_answers(app, world):
+    from planner.people.models import Person
+    from planner.people.services import delete_person
+
+    survey_id = make_round(app, world)
+    with app.app_context():
+        response_id = _answer_as(app, survey_id, world, "Boston0", k=2).id
+        db.session.commit()
+        delete_person(db.session.get(Person, world.people["Boston0"]))
+        db.session.commit()
+        db.session.expire_all()
+        response = db.session.get(SurveyResponse, response_id)
+        assert response is not None
+        assert (response.invitation_id, response.person_id, response.knowledge) == (None, None, 2)
+        assert response.region_id == world.regions["Boston"]
+        assert round_results(db.session.get(SurveyRound, survey_id)).answers == 1
+
+
+def test_reminders_check_the_version_and_wait_twelve_hours(app, world, now_is):
+    from planner.core.errors import StaleEditError
+
+    survey_id = make_round(app, world)
+    with app.app_context():
+        survey = db.session.get(SurveyRound, survey_id)
+        with pytest.raises(DomainError, match="12 hours"):  # the invitations went out just now
+            services.send_reminders(survey, expected_version=survey.version)
+    now_is(NOON + timedelta(hours=12))
+    with app.app_context():
+        survey = db.session.get(SurveyRound, survey_id)
+        seen = survey.version
+        assert services.send_reminders(survey, expected_version=seen) == 7
+        db.session.commit()
+        with pytest.raises(StaleEditError):  # a double click: the second one carries the old version
+            services.send_reminders(survey, expected_version=seen)
+    now_is(NOON + timedelta(hours=23, minutes=59))
+    with app.app_context():
+        survey = db.session.get(SurveyRound, survey_id)
+        with pytest.raises(DomainError, match="12 hours"):
+            services.send_reminders(survey, expected_version=survey.version)
+    now_is(NOON + timedelta(hours=24))
+    with app.app_context():
+        survey = db.session.get(SurveyRound, survey_id)
+        assert services.send_reminders(survey, expected_version=survey.version) == 7
+        db.session.commit()
+    assert len([key for key in _outbox_keys(app, world.programme.id) if ":reminder:" in key]) == 14
+
+
+def test_barriers_are_decided_on_the_mean_as_shown(app, world):
+    survey_id = make_round(app, world)
+    with app.app_context():
+        survey = db.session.get(SurveyRound, survey_id)
+        for number in range(25):  # knowledge: 24 x 3 and one 4 -> 3.04, shown 3.0: a barrier
+            services.enter_paper_response(survey, region_id=world.regions["Boston"],
+                                          scores=scores(k=4 if number == 0 else 3), entered_by_id=None)
+        for number in range(20):  # desire in Hamburg: 19 x 3 and one 4 -> 3.05, shown 3.1: not a barrier
+            services.enter_paper_response(survey, region_id=world.regions["Hamburg"],
+                                          scores=scores(d=4 if number == 0 else 3), entered_by_id=None)
+        results = round_results(survey)
+        rows = {row.label: row for row in results.rows}
+        assert rows["Boston"].means["knowledge"] == 3.0 and rows["Boston"].is_barrier("knowledge")
+        assert rows["Hamburg"].means["desire"] == 3.1 and not rows["Hamburg"].is_barrier("desire")
+        assert ("Boston", "knowledge", 3.0, 25) in [(b.region, b.element, b.mean, b.count)
+                                                     for b in barriers(world.programme.id)]
+        assert "desire" not in {b.element for b in barriers(world.programme.id)}
+        status = surveys_status(db.session.get(Programme, world.programme.id), DAY)
+        assert status.barrier_count == len(results.barriers)
+
+
+def test_a_second_answer_racing_the_first_updates_it_instead_of_failing(app, world, monkeypatch):
+    survey_id = make_round(app, world)
+    real_lookup = services._response_of
+
+    def behind_its_back_once(invitation_id):
+        monkeypatch.setattr(services, "_response_of", real_lookup)
+        invitation = db.session.get(SurveyInvitation, invitation_id)
+        db.session.execute(SurveyResponse.__table__.insert().values(
+            programme_id=invitation.programme_id, round_id=invitation.round_id, invitation_id=invitation.id,
+            person_id=invitation.person_id, region_id=world.regions["Boston"], source="link", comment="first",
+            submitted_at=NOON, created_at=NOON, updated_at=NOON, **scores(k=1)))
+        return None  # the lookup ran before the other request's insert
+
+    monkeypatch.setattr(services, "_response_of", behind_its_back_once)
+    with app.app_context():
+        invitation = services.invitation_for_token(token_of(app, survey_id, world.people["Boston1"]))
+        response = services.answer_survey(invitation, scores=scores(k=5), comment="second")
+        db.session.commit()
+        [stored] = db.session.scalars(select(SurveyResponse)).all()
+        assert stored.id == response.id and (stored.knowledge, stored.comment) == (5, "second")
+        assert invitation.answered_at is not None
