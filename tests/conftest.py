@@ -194,3 +194,46 @@ def count_queries(app):
 @pytest.fixture
 def seeds_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "seeds" / "demo"
+
+
+@pytest.fixture
+def make_fresh_app(tmp_path, monkeypatch):
+    """Build apps on fresh, migrated databases; everything is disposed and dropped afterwards."""
+    from flask_migrate import upgrade
+
+    monkeypatch.delenv("PLANNER_DEMO_PASSWORD", raising=False)
+    cleanups = []
+
+    def make():
+        admin_url = os.environ.get("TEST_DATABASE_URL")
+        if admin_url:
+            url, drop = _create_postgres_database(admin_url)
+            cleanups.append(drop)
+        else:
+            url = f"sqlite:///{tmp_path / f'demo-{len(cleanups)}.db'}"
+            cleanups.append(lambda: None)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+
+        def dispose():
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+        cleanups.append(dispose)
+        with app.app_context():
+            upgrade()
+        return app
+
+    yield make
+    for cleanup in reversed(cleanups):
+        cleanup()
+
+
+@pytest.fixture
+def demo_app(make_fresh_app):
+    """An app on a fresh database with the demo programme loaded by ``flask demo``. The command commits, so a
+    module using this overrides ``_rolled_back``; pin the clock (``today_is``/``now_is``) before it if needed."""
+    app = make_fresh_app()
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    return app

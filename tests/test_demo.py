@@ -4,21 +4,18 @@ Each test builds its own app on a fresh database (a SQLite file, or a PostgreSQL
 for the test when TEST_DATABASE_URL is set): the command commits, so it cannot share the
 rolled-back test database.
 """
-import os
 from collections import Counter
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
-from planner import create_app
 from planner.auth.models import User
 from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Membership, Programme, Region
-from tests.conftest import _create_postgres_database, csrf_token_from, log_in
+from tests.conftest import csrf_token_from, log_in
 
 DEFAULT_PASSWORD = "rollout-demo-2026"
 DEMO_ROLES = {
@@ -35,37 +32,6 @@ DEMO_ROLES = {
 def _rolled_back():
     """These tests own their database: no shared session rolled back around them."""
     yield
-
-
-@pytest.fixture
-def make_fresh_app(tmp_path, monkeypatch):
-    """Build apps on fresh, migrated databases; everything is disposed and dropped afterwards."""
-    monkeypatch.delenv("PLANNER_DEMO_PASSWORD", raising=False)
-    cleanups = []
-
-    def make():
-        admin_url = os.environ.get("TEST_DATABASE_URL")
-        if admin_url:
-            url, drop = _create_postgres_database(admin_url)
-            cleanups.append(drop)
-        else:
-            url = f"sqlite:///{tmp_path / f'demo-{len(cleanups)}.db'}"
-            cleanups.append(lambda: None)
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-
-        def dispose():
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-
-        cleanups.append(dispose)
-        with app.app_context():
-            upgrade()
-        return app
-
-    yield make
-    for cleanup in reversed(cleanups):
-        cleanup()
 
 
 def _row_counts(app) -> dict[str, int]:

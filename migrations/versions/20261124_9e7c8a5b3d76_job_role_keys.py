@@ -38,10 +38,6 @@ def upgrade():
         batch_op.add_column(sa.Column('job_role_key', sa.String(length=200), nullable=False, server_default=''))
     _fill('person')
     _fill('course_requirement')
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.alter_column('job_role_key', server_default=None)
-    with op.batch_alter_table('course_requirement', schema=None) as batch_op:
-        batch_op.alter_column('job_role_key', server_default=None)
 
 
 def downgrade():

@@ -6,7 +6,6 @@ imported back.
 """
 import csv
 import io
-from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
@@ -16,29 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from planner.adoption import queries, services
 from planner.adoption.models import AdoptionFigure, AdoptionSource
 from planner.core import audit, clock
+from planner.core.csv_import import ImportPlan, RowProblem, read_rows
 from planner.core.csv_safety import safe_cell
 from planner.core.errors import DomainError
 from planner.extensions import db
-from planner.people.csv_io import RowProblem, _cell, _first_line
 from planner.programmes.models import Programme, Region
 
 COLUMNS = ["region", "week", "active", "licensed"]
 EXPORT_COLUMNS = COLUMNS + ["adoption_pct", "source"]
-
-
-@dataclass
-class ImportPlan:
-    """What an import would do; nothing is written until ``apply_import`` runs on a valid plan."""
-
-    rows: list[dict] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
-    new_count: int = 0
-    update_count: int = 0
-    unchanged_count: int = 0
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.problems and bool(self.rows)
 
 
 def _count(text: str, label: str, reasons: list[str]) -> int | None:
@@ -56,20 +40,8 @@ def plan_import(programme: Programme, text: str, today: date | None = None) -> I
     already recorded replaces that figure. Every bad row is reported with its line; one makes the file refused."""
     today = today or clock.today()
     plan = ImportPlan()
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    headers = [header.strip().lower() for header in (reader.fieldnames or [])]
-    reader.fieldnames = headers
-    if not headers:
-        plan.problems.append(RowProblem(1, _("The file is empty. The first line must name the columns.")))
-        return plan
-    missing = [column for column in COLUMNS if column not in headers]
-    unknown = [header for header in headers if header not in EXPORT_COLUMNS]
-    if missing:
-        plan.problems.append(RowProblem(1, _("Missing column(s): %(cols)s.", cols=", ".join(missing))))
-    if unknown:
-        plan.problems.append(RowProblem(1, _("Unknown column(s): %(cols)s. Expected: %(expected)s.",
-                                             cols=", ".join(unknown), expected=", ".join(COLUMNS))))
-    if plan.problems:
+    records = read_rows(text, columns=COLUMNS, required=COLUMNS, allowed=EXPORT_COLUMNS, problems=plan.problems)
+    if records is None:
         return plan
 
     regions = {name.lower(): region_id for region_id, name in db.session.execute(
@@ -79,19 +51,7 @@ def plan_import(programme: Programme, text: str, today: date | None = None) -> I
                AdoptionFigure.licensed_users).where(AdoptionFigure.programme_id == programme.id))}
     seen: dict[tuple[int, date], int] = {}
     earliest = services.earliest_week(programme)
-    try:
-        records = [(_first_line(reader.line_num, record), record) for record in reader]
-    except csv.Error as error:
-        plan.problems.append(RowProblem(reader.line_num, _("The file is not readable as CSV: %(error)s",
-                                                           error=str(error))))
-        return plan
-    for line, record in records:
-        if None in record:
-            plan.problems.append(RowProblem(line, _("This row has more values than there are columns.")))
-            continue
-        values = {key: _cell(record.get(key)) for key in COLUMNS}
-        if not any(values.values()):
-            continue
+    for line, values in records:
         reasons: list[str] = []
         region_id = None
         if not values["region"]:
@@ -133,6 +93,7 @@ def plan_import(programme: Programme, text: str, today: date | None = None) -> I
                           "active_users": active, "licensed_users": licensed})
     if not plan.rows and not plan.problems and not plan.unchanged_count:
         plan.problems.append(RowProblem(2, _("The file has no figures in it.")))
+    plan.problems.sort(key=lambda problem: problem.line)  # structure and value problems, by line
     return plan
 
 

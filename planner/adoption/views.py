@@ -17,7 +17,7 @@ from planner.core.forms import as_choices
 from planner.core.pages import confirm_delete, page_number, per_page, render_form, render_refused, save_form
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
-from planner.people.csv_io import decode_upload
+from planner.core.csv_import import decode_upload
 from planner.people.models import Person
 from planner.programmes.loading import load_in_programme, load_programme
 from planner.programmes.models import Region

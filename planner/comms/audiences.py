@@ -11,7 +11,7 @@ from planner.core import audit
 from planner.core.errors import DomainError, check_version
 from planner.extensions import db
 from planner.models import utcnow
-from planner.people.models import Person
+from planner.people.models import Person, job_role_key
 from planner.programmes.models import Department, Programme, Region
 
 MAX_JOB_ROLES = 50
@@ -39,7 +39,7 @@ def member_counts(programme_id: int, audiences) -> dict[int, int]:
     audiences = list(audiences)
     if not audiences:
         return {}
-    people = db.session.execute(select(Person.id, Person.region_id, Person.department_id, Person.job_role)
+    people = db.session.execute(select(Person.id, Person.region_id, Person.department_id, Person.job_role_key)
                                 .where(Person.programme_id == programme_id)).all()
     rules = rules_of(audiences)
     return {audience.id: sum(1 for person in people if _is_member(rules[audience.id], person))
@@ -51,7 +51,7 @@ def rules_of(audiences) -> dict[int, dict]:
     departments, roles (case-folded), people."""
     ids = [audience.id for audience in audiences]
     rules = {audience.id: {"is_everyone": audience.is_everyone, "regions": set(), "departments": set(),
-                           "roles": {role.casefold() for role in audience.job_role_list}, "people": set()}
+                           "roles": {job_role_key(role) for role in audience.job_role_list}, "people": set()}
              for audience in audiences}
     links = (select(audience_region.c.audience_id, audience_region.c.region_id, literal("regions"))
              .where(audience_region.c.audience_id.in_(ids))
@@ -65,11 +65,11 @@ def rules_of(audiences) -> dict[int, dict]:
 
 
 def _is_member(rule: dict, person) -> bool:
-    """Python twin of ``_membership`` for a person row (id, region_id, department_id, job_role)."""
+    """Python twin of ``_membership`` for a person row (id, region_id, department_id, job_role_key)."""
     if rule["is_everyone"] or person.id in rule["people"]:
         return True
     dimensions = [(rule["regions"], person.region_id), (rule["departments"], person.department_id),
-                  (rule["roles"], (person.job_role or "").casefold())]
+                  (rule["roles"], person.job_role_key)]
     present = [(values, value) for values, value in dimensions if values]
     return bool(present) and all(value in values for values, value in present)
 
@@ -94,19 +94,10 @@ def _membership(audience: Audience):
                          .where(audience_department.c.audience_id == audience.id).limit(1)) is not None:
         dimensions.append(Person.department_id.in_(
             select(audience_department.c.department_id).where(audience_department.c.audience_id == audience.id)))
-    roles = {role.casefold() for role in audience.job_role_list}
+    roles = {job_role_key(role) for role in audience.job_role_list}
     if roles:
-        dimensions.append(Person.job_role.in_(_matching_roles(audience.programme_id, roles)))
+        dimensions.append(Person.job_role_key.in_(roles))
     return or_(listed, and_(*dimensions) if dimensions else false())
-
-
-def _matching_roles(programme_id: int, roles: set[str]) -> list[str]:
-    """The programme's job roles as written on people that match ``roles`` (case-folded), compared in Python:
-    SQL lower() is ASCII-only on SQLite and is not casefold ("ß" vs "ss") anywhere, so it cannot agree with
-    ``_is_member``. One query of the distinct roles."""
-    written = db.session.scalars(select(Person.job_role).where(Person.programme_id == programme_id,
-                                                               Person.job_role.is_not(None)).distinct())
-    return [role for role in written if role.casefold() in roles]
 
 
 def audiences_of(programme_id: int) -> Select:

@@ -1,13 +1,12 @@
 """People as CSV: a validated, all-or-nothing import and a formula-safe export."""
 import csv
 import io
-import re
-from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from planner.core.csv_safety import FORMULA_PREFIXES, safe_cell
+from planner.core.csv_import import ImportPlan, RowProblem, read_rows
+from planner.core.csv_safety import safe_cell
 from planner.core.errors import DomainError
 from planner.extensions import db
 from planner.people import services
@@ -15,55 +14,9 @@ from planner.people.models import Person
 from planner.programmes.models import Department, Programme, Region
 
 COLUMNS = ["full_name", "email", "department", "job_role", "region", "is_super_user"]
-REQUIRED_COLUMNS = {"full_name", "email"}
+REQUIRED_COLUMNS = ["full_name", "email"]
 TRUE_WORDS = {"yes", "y", "true", "1", "x"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-@dataclass
-class RowProblem:
-    line: int
-    reason: str
-
-
-@dataclass
-class ImportPlan:
-    """What an import would do; nothing is written until ``apply_import`` runs on a valid plan."""
-
-    rows: list[dict] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
-    new_count: int = 0
-    update_count: int = 0
-    unchanged_count: int = 0
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.problems and bool(self.rows)
-
-
-def decode_upload(raw: bytes) -> str:
-    """The file as text; UTF-8 only (with or without BOM), naming the first line that is not."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise DomainError(_("Line %(line)d is not valid UTF-8. Save the file as \"CSV UTF-8\" and try again.",
-                            line=line)) from None
-
-
-def _first_line(last_line: int, record: dict) -> int:
-    """The line a record starts on: ``csv`` counts to its last line, past any quoted line breaks."""
-    values = [value for key, value in record.items() if key is not None and value] + list(record.get(None) or [])
-    return last_line - sum(len(LINE_BREAK.findall(value)) for value in values)
-
-
-def _cell(value: str | None) -> str:
-    """A cell's text, without the apostrophe ``export_csv`` puts before formula-like values."""
-    text = (value or "").strip()
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
-        return text[1:]
-    return text
 
 
 def _parse_flag(value: str) -> bool | None:
@@ -82,20 +35,8 @@ def plan_import(programme: Programme, text: str) -> ImportPlan:
     row is reported with its line number; one bad row makes the whole file refused.
     """
     plan = ImportPlan()
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    headers = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = headers
-    missing = REQUIRED_COLUMNS - set(headers)
-    unknown = [h for h in headers if h not in COLUMNS]
-    if not headers:
-        plan.problems.append(RowProblem(1, _("The file is empty. The first line must name the columns.")))
-        return plan
-    if missing or unknown:
-        if missing:
-            plan.problems.append(RowProblem(1, _("Missing column(s): %(cols)s.", cols=", ".join(sorted(missing)))))
-        if unknown:
-            plan.problems.append(RowProblem(1, _("Unknown column(s): %(cols)s. Expected: %(expected)s.",
-                                                 cols=", ".join(unknown), expected=", ".join(COLUMNS))))
+    records = read_rows(text, columns=COLUMNS, required=REQUIRED_COLUMNS, allowed=COLUMNS, problems=plan.problems)
+    if records is None:
         return plan
 
     regions = {name.lower(): rid for rid, name in db.session.execute(
@@ -105,19 +46,7 @@ def plan_import(programme: Programme, text: str) -> ImportPlan:
     existing = {p.email: p for p in db.session.scalars(select(Person).where(Person.programme_id == programme.id))}
     seen_emails: dict[str, int] = {}
 
-    try:
-        records = [(_first_line(reader.line_num, record), record) for record in reader]
-    except csv.Error as error:
-        plan.problems.append(RowProblem(reader.line_num, _("The file is not readable as CSV: %(error)s",
-                                                           error=str(error))))
-        return plan
-    for line, record in records:
-        if None in record:
-            plan.problems.append(RowProblem(line, _("This row has more values than there are columns.")))
-            continue
-        values = {key: _cell(record.get(key)) for key in COLUMNS}
-        if not any(values.values()):
-            continue
+    for line, values in records:
         reasons = []
         if not values["full_name"]:
             reasons.append(_("missing name"))
@@ -160,6 +89,7 @@ def plan_import(programme: Programme, text: str) -> ImportPlan:
         plan.rows.append(row)
     if not plan.rows and not plan.problems and not plan.unchanged_count:
         plan.problems.append(RowProblem(2, _("The file has no people in it.")))
+    plan.problems.sort(key=lambda problem: problem.line)  # structure and value problems, by line
     return plan
 
 

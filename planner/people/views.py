@@ -8,6 +8,7 @@ from planner.core.pages import (confirm_delete, page_number, per_page, render_fo
                                 save_form)
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
+from planner.core.csv_import import decode_upload
 from planner.people import bp, csv_io, queries, services
 from planner.people.forms import PeopleImportConfirmForm, PeopleUploadForm, PersonForm
 from planner.people.models import Person
@@ -97,7 +98,7 @@ def import_people(programme_id: int):
     if not form.validate_on_submit():
         return render_form("people/import.html", form, **context)
     try:
-        text = csv_io.decode_upload(form.file.data.read())
+        text = decode_upload(form.file.data.read())
     except DomainError as error:
         return render_refused("people/import.html", form, error, **context)
     plan = csv_io.plan_import(programme, text)

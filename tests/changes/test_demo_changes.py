@@ -1,13 +1,9 @@
 """The demo's change requests: loaded after the rest of the demo, they tell their story, and loading them
 again creates nothing."""
 import json
-import os
 
-import pytest
-from flask_migrate import upgrade
 from sqlalchemy import select
 
-from planner import create_app
 
 from planner.changes import services
 from planner.changes.models import ChangeKind, ChangeRequest, ChangeStatus
@@ -17,33 +13,14 @@ from planner.demo.changes import load_changes
 from planner.extensions import db
 from planner.programmes.models import Programme
 from planner.rollout.models import Wave
-from tests.conftest import _create_postgres_database
-from tests.test_demo import _rolled_back, _run_demo  # noqa: F401  (fixture: this test owns its database)
+from tests.test_demo import _rolled_back  # noqa: F401  (fixture: this test owns its database)
 
 #: TEMPORARY while issue-7 branches are developed side by side (as in conftest): the demo test wants one head
 REVISION = "head"
 
 
-@pytest.fixture
-def fresh_app(tmp_path, monkeypatch):
-    """An app on a fresh database migrated to every head; dropped afterwards."""
-    monkeypatch.delenv("PLANNER_DEMO_PASSWORD", raising=False)
-    admin_url = os.environ.get("TEST_DATABASE_URL")
-    url, drop = _create_postgres_database(admin_url) if admin_url else (f"sqlite:///{tmp_path / 'demo.db'}", None)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade(revision=REVISION)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if drop:
-        drop()
-
-
-def test_the_demo_change_requests(fresh_app, seeds_dir):
-    app = fresh_app
-    _run_demo(app)
+def test_the_demo_change_requests(demo_app, seeds_dir):
+    app = demo_app
     spec = json.loads((seeds_dir / "changes.json").read_text(encoding="utf-8"))
     with app.app_context():
         programme = db.session.scalars(select(Programme)).one()

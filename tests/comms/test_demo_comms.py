@@ -2,14 +2,11 @@
 notices planned per region (the pilot's sent in time, the last wave's missing); loading again creates nothing
 and no mail is queued for the past sends."""
 import json
-import os
 from datetime import date, datetime, timezone
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from planner import create_app
 from planner.comms.flags import OccurrenceState, programme_occurrences
 from planner.comms.gaps import NoticeState, check_gaps
 from planner.comms.models import Audience, CommsPurpose, CommunicationItem, CommunicationLog
@@ -20,7 +17,7 @@ from planner.demo.comms import load_comms
 from planner.demo.loader import SEED_DIR
 from planner.extensions import db
 from planner.programmes.models import Programme
-from tests.conftest import _create_postgres_database, log_in
+from tests.conftest import log_in
 
 
 @pytest.fixture(autouse=True)
@@ -29,28 +26,11 @@ def _rolled_back():
     yield
 
 
-@pytest.fixture
-def demo_app(tmp_path, monkeypatch):
-    monkeypatch.delenv("PLANNER_DEMO_PASSWORD", raising=False)
-    monkeypatch.setattr("planner.core.clock._now_source", lambda: datetime(2026, 11, 24, 14, tzinfo=timezone.utc))
-    monkeypatch.setattr("planner.core.clock._source", lambda: date(2026, 11, 24))
-    admin_url = os.environ.get("TEST_DATABASE_URL")
-    drop = None
-    if admin_url:
-        url, drop = _create_postgres_database(admin_url)
-    else:
-        url = f"sqlite:///{tmp_path / 'demo.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade()
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if drop:
-        drop()
+@pytest.fixture(autouse=True)
+def _demo_day(today_is, now_is):
+    """The demo is loaded on a fixed day (autouse fixtures come before ``demo_app``)."""
+    today_is(date(2026, 11, 24))
+    now_is(datetime(2026, 11, 24, 14, tzinfo=timezone.utc))
 
 
 def test_the_demo_communication_tells_its_story_once(demo_app):

@@ -1,15 +1,12 @@
 """The demo's feedback: open and answered questions from the demo's people, two open ones flagged as waiting
 too long, two answers on the FAQ, tagged by region and topic; loading again creates nothing and sends no mail."""
 import json
-import os
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from planner import create_app
 from planner.core import clock
 from planner.core.models import OutboxMessage
 from planner.demo.feedback import load_feedback
@@ -18,7 +15,7 @@ from planner.extensions import db
 from planner.feedback.models import FeedbackItem, FeedbackState
 from planner.feedback.status import feedback_status
 from planner.programmes.models import Programme
-from tests.conftest import _create_postgres_database, log_in
+from tests.conftest import log_in
 
 
 @pytest.fixture(autouse=True)
@@ -27,28 +24,11 @@ def _rolled_back():
     yield
 
 
-@pytest.fixture
-def demo_app(tmp_path, monkeypatch):
-    monkeypatch.delenv("PLANNER_DEMO_PASSWORD", raising=False)
-    monkeypatch.setattr("planner.core.clock._now_source", lambda: datetime(2026, 11, 24, 14, tzinfo=timezone.utc))
-    monkeypatch.setattr("planner.core.clock._source", lambda: datetime(2026, 11, 24).date())
-    admin_url = os.environ.get("TEST_DATABASE_URL")
-    drop = None
-    if admin_url:
-        url, drop = _create_postgres_database(admin_url)
-    else:
-        url = f"sqlite:///{tmp_path / 'demo.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade()
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if drop:
-        drop()
+@pytest.fixture(autouse=True)
+def _demo_day(today_is, now_is):
+    """The demo is loaded on a fixed day (autouse fixtures come before ``demo_app``)."""
+    today_is(date(2026, 11, 24))
+    now_is(datetime(2026, 11, 24, 14, tzinfo=timezone.utc))
 
 
 def test_the_demo_feedback_tells_its_story_once(demo_app):

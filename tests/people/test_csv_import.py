@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from planner.core.csv_import import decode_upload
 from planner.core.errors import DomainError
 from planner.core.models import AuditEvent
 from planner.extensions import db
@@ -169,10 +170,10 @@ def test_another_programmes_region_is_unknown(app, programme, make_programme):
 
 
 def test_decoding_accepts_utf8_with_bom_and_names_the_first_bad_line():
-    assert csv_io.decode_upload("\ufefffull_name,email\n".encode("utf-8")) == "full_name,email\n"
+    assert decode_upload("\ufefffull_name,email\n".encode("utf-8")) == "full_name,email\n"
     raw = HEADER.encode() + b'"Ann\nB",ann@example.com,,,,\n' + "Jürgen,j@example.com,,,,\n".encode("latin-1")
     with pytest.raises(DomainError) as caught:
-        csv_io.decode_upload(raw)
+        decode_upload(raw)
     assert "Line 4 is not valid UTF-8" in caught.value.message
 
 
@@ -406,7 +407,7 @@ def test_export_then_import_changes_nothing(app, client, login_as, programme):
     login_as("project_manager", programme)
     exported = client.get(f"/programmes/{programme.id}/people/export.csv").get_data()
     assert b"'=Formula Name" in exported and b"'-Ops" in exported
-    plan = plan_for(app, programme, csv_io.decode_upload(exported))
+    plan = plan_for(app, programme, decode_upload(exported))
     assert plan.problems == []
     assert (plan.new_count, plan.update_count, plan.unchanged_count) == (0, 0, 4)
     preview = upload(client, programme, exported)

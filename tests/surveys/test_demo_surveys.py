@@ -1,15 +1,12 @@
 """The demo's readiness survey: loaded after the existing demo, it tells its story (a knowledge barrier in a key
 region, the pilot ready), sends no mail, and a second load creates nothing."""
 import json
-import os
 from datetime import date
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from planner import create_app
 from planner.core.clock import today
 from planner.core.models import OutboxMessage
 from planner.demo.surveys import load_surveys
@@ -17,7 +14,6 @@ from planner.extensions import db
 from planner.programmes.models import Programme, Region
 from planner.surveys.models import RoundState, SurveyInvitation, SurveyResponse, SurveyRound
 from planner.surveys.results import barriers, round_results
-from tests.conftest import _create_postgres_database
 
 SEED = Path(__file__).resolve().parent.parent.parent / "seeds" / "demo" / "surveys.json"
 
@@ -26,28 +22,6 @@ SEED = Path(__file__).resolve().parent.parent.parent / "seeds" / "demo" / "surve
 def _rolled_back():
     """This test owns its database: the demo command commits."""
     yield
-
-
-@pytest.fixture
-def demo_app(tmp_path, monkeypatch):
-    monkeypatch.delenv("PLANNER_DEMO_PASSWORD", raising=False)
-    admin_url = os.environ.get("TEST_DATABASE_URL")
-    drop = None
-    if admin_url:
-        url, drop = _create_postgres_database(admin_url)
-    else:
-        url = f"sqlite:///{tmp_path / 'demo-surveys.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade()
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if drop:
-        drop()
 
 
 def test_the_demo_survey_shows_a_knowledge_barrier_in_a_key_region(demo_app):
