@@ -9,10 +9,12 @@ programme A's URLs (and the other way round) are 404, even for an admin.
 The world-building helpers here are shared with test_csrf.py and test_security_headers.py.
 """
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from planner import create_app
 from planner.auth.models import User
@@ -21,6 +23,7 @@ from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Department, Membership, Programme, Region
 from tests.conftest import csrf_token_from, log_in
+from tests.factories import Factories
 from tests.calendar_web import access as calendar_access
 from tests.committee import access as committee_access
 from tests.training import curriculum_access, enrolment_access, planner_access, readiness_access, session_access
@@ -324,9 +327,54 @@ def _cases():
             yield pytest.param(endpoint, method, role, id=f"{endpoint}-{method}-{role}")
 
 
+@pytest.fixture(scope="module")
+def _module_connection(app):
+    """One transaction for the whole module, rolled back at its end: the shared world lives in it."""
+    with app.app_context():
+        engine = db.engine
+    connection = engine.connect()
+    outer = connection.begin()
+    yield connection
+    outer.rollback()
+    connection.close()
+
+
+@contextmanager
+def _sessions_on(connection):
+    """Requests and factories get sessions joined to ``connection`` through savepoints (as conftest's
+    ``_rolled_back`` does for one test)."""
+    from flask_sqlalchemy.session import _app_ctx_id
+
+    original = db.session
+    db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+                                scopefunc=_app_ctx_id)
+    try:
+        yield
+    finally:
+        db.session = original
+
+
+@pytest.fixture(autouse=True)
+def _rolled_back(_module_connection):
+    """Each test runs in a savepoint of the module's transaction and is rolled back to it: what a case
+    changes (a delete, a publish) is undone before the next, while the shared world stays."""
+    savepoint = _module_connection.begin_nested()
+    with _sessions_on(_module_connection):
+        yield _module_connection
+    if savepoint.is_active:
+        savepoint.rollback()
+
+
+@pytest.fixture(scope="module")
+def shared_world(app, _module_connection) -> World:
+    """The two programmes of ``build_world``, built once for all the matrix cases (about 2,500 of them)."""
+    with _sessions_on(_module_connection):
+        return build_world(Factories(app))
+
+
 @pytest.mark.parametrize(("endpoint", "method", "role"), list(_cases()))
-def test_access(app, client, factories, endpoint, method, role):
-    world = build_world(factories)
+def test_access(app, client, factories, shared_world, endpoint, method, role):
+    world = shared_world
     act_as(client, factories, world, role)
     values = world.a.url_values()
     url = fill_url(rule_for(app, endpoint), values)
