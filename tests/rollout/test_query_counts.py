@@ -121,3 +121,22 @@ def test_wave_page_does_not_query_per_region_or_defect(app, client, login_as, ma
                                    opened_on=date(2026, 10, 6))
         db.session.commit()
     assert count() == few
+
+
+@pytest.mark.parametrize("role", ["project_manager", "viewer"])
+def test_the_overview_does_not_query_per_wave_or_region(app, client, login_as, make_programme, monkeypatch, role):
+    """The overview's cards (committee, communication gaps per region, adoption per live region, super-user
+    flags) read whole programmes at once."""
+    programme = make_programme()
+    grow(app, programme, 2, start=1)
+    pin_today(monkeypatch, IN_TRIAL)
+    login_as(role, programme)
+
+    def count() -> int:
+        with count_queries(app) as statements:
+            assert client.get(f"/programmes/{programme.id}").status_code == 200
+        return len(statements)
+
+    few = count()
+    grow(app, programme, 8, start=3)
+    assert count() == few
