@@ -24,6 +24,9 @@ from planner.extensions import db  # noqa: E402
 
 from tests.factories import Factories  # noqa: E402
 
+#: the app's own session; ``_rolled_back`` swaps it for one joined to the test's transaction
+_APP_SESSION = db.session
+
 PASSWORD = "correct horse battery staple"
 
 
@@ -205,6 +208,8 @@ def make_fresh_app(tmp_path, monkeypatch):
     cleanups = []
 
     def make():
+        assert db.session is _APP_SESSION, \
+            "a fresh database needs the app's own session: override _rolled_back in this test module"
         admin_url = os.environ.get("TEST_DATABASE_URL")
         if admin_url:
             url, drop = _create_postgres_database(admin_url)

@@ -71,12 +71,23 @@ def test_unknown_or_unreachable_gets_404_page(client, login_as, make_programme):
     assert_error_page(client.get("/no/such/page"), 404, "Not found", message)
 
 
-@pytest.mark.parametrize("path", ["/programmes/99999999999999999999999",
-                                  "/programmes/{id}/regions/99999999999999999999999/edit"])
+@pytest.mark.parametrize("path", ["/programmes/99999999999999999999999", "/programmes/2147483648",
+                                  "/programmes/{id}/regions/2147483648/edit",
+                                  "/programmes/{id}/people/9223372036854775807/edit"])
 def test_an_id_too_large_for_the_database_is_a_404_not_a_500(client, login_as, make_programme, path):
+    """Primary keys are 32-bit integers on PostgreSQL; SQLite binds at most 64 bits."""
     programme = make_programme()
     login_as("project_manager", programme)
     assert client.get(path.format(id=programme.id)).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["region=99999999999999999999999", "department=2147483648", "region=-4",
+                                   "page=9223372036854775807", "page=99999999999999999999999"])
+def test_ids_and_pages_too_large_in_the_query_string_are_ignored(client, login_as, make_programme, query):
+    programme = make_programme()
+    login_as("project_manager", programme)
+    assert client.get(f"/programmes/{programme.id}/people?{query}").status_code == 200
+    assert client.get(f"/programmes/{programme.id}/feedback?{query}").status_code == 200
 
 
 def test_wrong_method_gets_405_page_with_allow_header(client):

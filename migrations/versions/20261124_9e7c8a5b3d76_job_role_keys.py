@@ -32,10 +32,10 @@ def _fill(table_name: str) -> None:
 
 def upgrade():
     with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('job_role_key', sa.String(length=200), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('job_role_key', sa.String(length=360), nullable=False, server_default=''))
         batch_op.create_index(batch_op.f('ix_person_job_role_key'), ['job_role_key'], unique=False)
     with op.batch_alter_table('course_requirement', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('job_role_key', sa.String(length=200), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('job_role_key', sa.String(length=360), nullable=False, server_default=''))
     _fill('person')
     _fill('course_requirement')
 

@@ -12,7 +12,7 @@ from planner.calendar.replies import ReplyError
 from planner.committee import invitations
 from planner.committee.models import Answer, MeetingInvitee, MeetingOccurrence, MeetingStatus, OccurrenceAnswer
 from planner.core.errors import DomainError
-from planner.core.pages import render_form, render_refused
+from planner.core.pages import id_arg, render_form, render_refused
 from planner.core.permissions import Permission, login_required, public
 from planner.extensions import db
 from planner.programmes.loading import load_programme
@@ -106,7 +106,7 @@ def _rsvp_target(token: str) -> tuple[MeetingInvitee, MeetingOccurrence | None]:
         abort(404)
     if "occurrence" not in request.args:
         return invitee, None
-    occurrence_id = request.args.get("occurrence", type=int)
+    occurrence_id = id_arg("occurrence")
     occurrence = db.session.get(MeetingOccurrence, occurrence_id) if occurrence_id else None
     if occurrence is None or occurrence.meeting_id != invitee.meeting_id:
         abort(404)

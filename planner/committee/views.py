@@ -20,7 +20,7 @@ from planner.committee.models import ActionItem, CommitteeMember, CommitteeRole
 from planner.core import clock
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices, show_domain_error
-from planner.core.pages import page_number, per_page, save_form
+from planner.core.pages import id_arg, page_number, per_page, save_form
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
 from planner.programmes.loading import load_in_programme, load_programme
@@ -167,7 +167,7 @@ def list_actions(programme_id: int):
     state = request.args.get("state", "open")
     if state not in queries.ACTION_STATES:
         state = "open"
-    owner_id = request.args.get("owner", type=int)
+    owner_id = id_arg("owner")
     today = clock.today()
     actions = db.paginate(queries.actions_of(programme.id, state=state, today=today, owner_id=owner_id),
                           page=page_number(), per_page=per_page(), error_out=False)

@@ -26,5 +26,5 @@ def comms_status(programme, today: date) -> CommsStatus:
     last = db.session.scalar(select(func.max(CommunicationLog.happened_at)).where(
         CommunicationLog.programme_id == programme.id, CommunicationLog.purpose == CommsPurpose.STATUS_UPDATE))
     return CommsStatus(overdue=counts[OccurrenceState.OVERDUE], missed=counts[OccurrenceState.MISSED],
-                       days_since_status_update=(today - last.date()).days if last is not None else None,
+                       days_since_status_update=max(0, (today - last.date()).days) if last is not None else None,
                        gap_count=check_gaps(programme, today).gap_count)

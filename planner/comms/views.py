@@ -20,7 +20,7 @@ from planner.comms.recurrence import HORIZON, add_capped
 from planner.core import clock
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices, show_domain_error
-from planner.core.pages import confirm_delete, page_number, per_page, render_form, save_form
+from planner.core.pages import confirm_delete, id_arg, page_number, per_page, render_form, save_form
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
 from planner.people.models import Person
@@ -198,7 +198,7 @@ def _region_choices(programme_id: int):
 @login_required
 def record_held(programme_id: int):
     programme = load_programme(programme_id, Permission.COMMS_MANAGE)
-    form = HeldForm(item_id=request.args.get("item", type=int), occurrence_on=_date_arg("occurrence"))
+    form = HeldForm(item_id=id_arg("item"), occurrence_on=_date_arg("occurrence"))
     _held_choices(form, programme.id)
 
     def save():

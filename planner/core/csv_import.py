@@ -67,7 +67,7 @@ def read_rows(text: str, *, columns: list[str], required: list[str], allowed: li
     """The non-blank rows of ``text`` as (line, {column: cleaned cell}) for ``columns``.
 
     Header names are matched without regard to case or surrounding spaces. A header problem (empty file,
-    missing or unknown columns) or an unreadable file is added to ``problems`` and answers None; a row with
+    missing, unknown or repeated columns) or an unreadable file is added to ``problems`` and answers None; a row with
     more values than columns is added to ``problems`` and left out.
     """
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -78,12 +78,15 @@ def read_rows(text: str, *, columns: list[str], required: list[str], allowed: li
         return None
     missing = [column for column in required if column not in headers]
     unknown = [header for header in headers if header not in allowed]
+    repeated = sorted({header for header in headers if headers.count(header) > 1})
+    if repeated:
+        problems.append(RowProblem(1, _("Column(s) named twice: %(cols)s.", cols=", ".join(repeated))))
     if missing:
         problems.append(RowProblem(1, _("Missing column(s): %(cols)s.", cols=", ".join(missing))))
     if unknown:
         problems.append(RowProblem(1, _("Unknown column(s): %(cols)s. Expected: %(expected)s.",
                                         cols=", ".join(unknown), expected=", ".join(columns))))
-    if missing or unknown:
+    if missing or unknown or repeated:
         return None
     try:
         records = [(_first_line(reader.line_num, record), record) for record in reader]

@@ -102,5 +102,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
+        from planner.extensions import db
+
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()  # a failed flush leaves the session unusable; the error page still reads it
         return error_response(500)

@@ -2,8 +2,8 @@
 
 Calendar-feed, RSVP, feedback and survey links work without a login, so their token is a password:
 request lines, paths and referrers that carry one are rewritten to ``/calendar/[redacted].ics``,
-``/rsvp/[redacted]``, ``/feedback/[redacted]`` and ``/survey/[redacted]`` before anything is written. ``install(app)`` covers the development server
-(the ``werkzeug`` logger) and the app's own logger; ``gunicorn.conf.py`` points gunicorn at
+``/rsvp/[redacted]``, ``/feedback/[redacted]`` and ``/survey/[redacted]`` before anything is written.
+``install(app)`` covers the development server (the ``werkzeug`` logger) and the app's own logger; ``gunicorn.conf.py`` points gunicorn at
 ``RedactingGunicornLogger`` for its access and error logs.
 """
 import logging

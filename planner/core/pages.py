@@ -6,6 +6,7 @@ from flask import current_app, flash, redirect, render_template, request
 
 from planner.core.errors import DomainError
 from planner.core.forms import show_domain_error
+from planner.core.routing import MAX_ID
 
 
 def safe_next_url(target: str | None, fallback: str) -> str:
@@ -18,8 +19,21 @@ def safe_next_url(target: str | None, fallback: str) -> str:
     return target
 
 
+#: no list has this many pages; a larger page number would overflow the OFFSET
+MAX_PAGE = 100_000
+
+
 def page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
+    return min(MAX_PAGE, max(1, request.args.get("page", 1, type=int) or 1))
+
+
+def id_arg(name: str) -> int | None:
+    """An id from the query string (``?region=4``); None when absent, not a number, or beyond what the
+    database stores (such an id names nothing)."""
+    value = request.args.get(name, type=int)
+    if value is None or not 1 <= value <= MAX_ID:
+        return None
+    return value
 
 
 def per_page() -> int:

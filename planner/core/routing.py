@@ -1,13 +1,15 @@
 """URL parts: an ``<int:...>`` that the database can hold.
 
 Werkzeug's integer converter takes any number of digits; an id beyond a 64-bit integer then reaches
-the database driver, which refuses to bind it (a 500). Such a URL names nothing, so it is a 404.
+the database, which refuses it (SQLite cannot bind more than 64 bits, PostgreSQL compares no integer
+column with a number beyond 32 bits): a 500. Such a URL names nothing, so it is a 404. ``id_arg`` in
+core/pages.py does the same for ids in query strings.
 """
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-#: the largest id any of our databases stores (a signed 64-bit integer)
-MAX_ID = 2**63 - 1
+#: the largest id our databases store: primary keys are INTEGER, 32 bits on PostgreSQL
+MAX_ID = 2**31 - 1
 
 
 class DatabaseIntegerConverter(IntegerConverter):

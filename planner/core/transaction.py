@@ -6,8 +6,10 @@ errors (422), a refusal (403/404/409) or a crash (500) never leaves a half-writt
 A view that must keep a write despite answering with an error (a failed login is counted even
 though the login is refused) says so with ``keep_changes()``.
 """
-from flask import Flask, g
+from flask import Flask, g, make_response
+from sqlalchemy.orm.exc import StaleDataError
 
+from planner.core.errors import error_response
 from planner.extensions import db
 
 
@@ -20,7 +22,12 @@ def register_request_transaction(app: Flask) -> None:
     @app.after_request
     def commit_or_roll_back(response):
         if response.status_code < 400 or g.get("keep_changes"):
-            db.session.commit()
+            try:
+                db.session.commit()
+            except StaleDataError:
+                # another request saved the same record first: as with a stale form, nothing is kept
+                db.session.rollback()
+                return make_response(*error_response(409))
         else:
             db.session.rollback()
         return response

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from planner.core import clock
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices, show_domain_error
-from planner.core.pages import page_number, per_page
+from planner.core.pages import id_arg, page_number, per_page
 from planner.core.permissions import Permission, can, login_required, public
 from planner.extensions import db
 from planner.feedback import bp, links, queries, services
@@ -107,7 +107,7 @@ def list_feedback(programme_id: int):
     filtered by state, topic and region. Names are shown, so it needs PEOPLE_VIEW."""
     programme = load_programme(programme_id, Permission.PEOPLE_VIEW)
     state, topic = _enum_arg("state", FeedbackState), _enum_arg("topic", FeedbackTopic)
-    region_id = request.args.get("region", type=int)
+    region_id = id_arg("region")
     items = db.paginate(queries.items_of(programme.id, state=state, topic=topic, region_id=region_id),
                         page=page_number(), per_page=per_page(), error_out=False)
     today = clock.today()

@@ -50,6 +50,10 @@ def plan_import(programme: Programme, text: str) -> ImportPlan:
         reasons = []
         if not values["full_name"]:
             reasons.append(_("missing name"))
+        elif len(values["full_name"]) > services.MAX_NAME_LENGTH:
+            reasons.append(_("name longer than %(n)d characters", n=services.MAX_NAME_LENGTH))
+        if len(values["job_role"]) > services.MAX_JOB_ROLE_LENGTH:
+            reasons.append(_("job role longer than %(n)d characters", n=services.MAX_JOB_ROLE_LENGTH))
         email = ""
         if not values["email"]:
             reasons.append(_("missing email"))

@@ -26,7 +26,7 @@ class Person(TimestampMixin, VersionedMixin, Base):
     #: the person's job (sales representative, service agent): training requirements follow it
     job_role: Mapped[str] = mapped_column(String(120), default="")
     #: ``job_role_key(job_role)``, kept in step by the model: what requirements and audiences match on
-    job_role_key: Mapped[str] = mapped_column(String(200), default="", server_default="", index=True)
+    job_role_key: Mapped[str] = mapped_column(String(360), default="", server_default="", index=True)
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="SET NULL"), index=True)
     #: an internal expert who helps colleagues adopt the system
     is_super_user: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -27,12 +27,22 @@ def _check_belongs(model, object_id: int | None, programme_id: int, field: str, 
         raise DomainError(message, field=field)
 
 
+#: the lengths the person table holds
+MAX_NAME_LENGTH = 200
+MAX_JOB_ROLE_LENGTH = 120
+
+
 def _person_values(programme_id: int, person_id: int | None, *, full_name: str, email: str,
                    department_id: int | None, job_role: str, region_id: int | None,
                    is_super_user: bool) -> dict:
     full_name = (full_name or "").strip()
     if not full_name:
         raise DomainError(_("A name is needed."), field="full_name")
+    if len(full_name) > MAX_NAME_LENGTH:
+        raise DomainError(_("The name is longer than %(n)d characters.", n=MAX_NAME_LENGTH), field="full_name")
+    if len((job_role or "").strip()) > MAX_JOB_ROLE_LENGTH:
+        raise DomainError(_("The job role is longer than %(n)d characters.", n=MAX_JOB_ROLE_LENGTH),
+                          field="job_role")
     email = normalise_person_email(email)
     clash = db.session.scalar(select(Person.id).where(Person.programme_id == programme_id, Person.email == email,
                                                       Person.id != (person_id or 0)))

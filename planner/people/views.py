@@ -4,11 +4,12 @@ from sqlalchemy import select
 
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices
-from planner.core.pages import (confirm_delete, page_number, per_page, render_form, render_refused,
-                                save_form)
+from planner.core.csv_import import decode_upload
+from planner.core.pages import (
+    confirm_delete, id_arg, page_number, per_page, render_form, render_refused, save_form,
+)
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
-from planner.core.csv_import import decode_upload
 from planner.people import bp, csv_io, queries, services
 from planner.people.forms import PeopleImportConfirmForm, PeopleUploadForm, PersonForm
 from planner.people.models import Person
@@ -40,8 +41,8 @@ def _person_values(form: PersonForm) -> dict:
 def list_people(programme_id: int):
     programme = load_programme(programme_id, Permission.PEOPLE_VIEW)
     search = request.args.get("q", "").strip()
-    region_id = request.args.get("region", type=int)
-    department_id = request.args.get("department", type=int)
+    region_id = id_arg("region")
+    department_id = id_arg("department")
     people = db.paginate(queries.people_in(programme.id, search=search, region_id=region_id,
                                            department_id=department_id),
                          page=page_number(), per_page=per_page(), error_out=False)

@@ -8,7 +8,7 @@ from planner.committee.models import Decision
 from planner.core import clock
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices, show_domain_error
-from planner.core.pages import confirm_delete, page_number, per_page, save_form
+from planner.core.pages import confirm_delete, id_arg, page_number, per_page, save_form
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
 from planner.programmes.loading import load_in_programme, load_programme
@@ -194,7 +194,7 @@ def mark_region_live(programme_id: int, region_id: int):
 @login_required
 def list_defects(programme_id: int):
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
-    region_id = request.args.get("region", type=int)
+    region_id = id_arg("region")
     state = request.args.get("state", "open")
     if state not in queries.DEFECT_STATES:
         state = "open"
@@ -209,7 +209,7 @@ def list_defects(programme_id: int):
 @login_required
 def report_defect(programme_id: int):
     programme = load_programme(programme_id, Permission.PLAN_EDIT)
-    form = DefectForm(opened_on=clock.today(), region_id=request.args.get("region", type=int))
+    form = DefectForm(opened_on=clock.today(), region_id=id_arg("region"))
     form.region_id.choices = as_choices(_region_choices(programme.id))
     return save_form(
         "rollout/defect_form.html", form,

@@ -8,7 +8,7 @@ from planner.comms.audiences import audiences_of
 from planner.core import clock
 from planner.core.errors import DomainError, error_response
 from planner.core.forms import as_choices
-from planner.core.pages import confirm_delete, page_number, per_page, render_form, render_refused, save_form
+from planner.core.pages import confirm_delete, id_arg, page_number, per_page, render_form, render_refused, save_form
 from planner.core.permissions import Permission, can, login_required, public
 from planner.extensions import db
 from planner.programmes.loading import load_in_programme, load_programme
@@ -182,7 +182,7 @@ def enter_paper(programme_id: int, survey_id: int):
     form = PaperForm()
     form.region_id.choices = _region_choices(programme.id)
     if request.method == "GET":
-        form.region_id.data = request.args.get("region", type=int)
+        form.region_id.data = id_arg("region")
     entered = db.paginate(queries.paper_responses(survey.id), page=page_number(), per_page=per_page(),
                           error_out=False)
     context = {"programme": programme, "survey": survey, "entered": entered, "elements": ELEMENTS,

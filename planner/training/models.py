@@ -58,7 +58,7 @@ class CourseRequirement(TimestampMixin, Base):
     #: matched without regard to case; empty matches every role
     job_role: Mapped[str] = mapped_column(String(120), default="")
     #: ``job_role_key(job_role)``, compared with ``Person.job_role_key``
-    job_role_key: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    job_role_key: Mapped[str] = mapped_column(String(360), default="", server_default="")
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
 
     course = relationship(Course, back_populates="requirements")

@@ -1,11 +1,11 @@
 """Readiness pages: completion per region, department and job role, the people still untrained with the days
 to their go-live, no-shows needing a make-up session, the completion chart, and the CSV/XLSX exports of
 completion and of a session's roster."""
-from flask import Response, abort, render_template, request
+from flask import Response, abort, render_template
 from flask_login import current_user
 
 from planner.core import clock
-from planner.core.pages import page_number, per_page
+from planner.core.pages import id_arg, page_number, per_page
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
 from planner.programmes.loading import load_in_programme, load_programme
@@ -24,7 +24,7 @@ CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 def show_readiness(programme_id: int):
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
     figures = readiness.readiness(programme)
-    region_id = request.args.get("region", type=int)
+    region_id = id_arg("region")
     if region_id not in {row.key for row in figures.by_region if row.key is not None}:
         region_id = None
     # the lists name people: only for those who may see the programme's people

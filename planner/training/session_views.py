@@ -7,7 +7,7 @@ from flask_login import current_user
 from planner.core import clock
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices, show_domain_error
-from planner.core.pages import page_number, per_page, save_form
+from planner.core.pages import id_arg, page_number, per_page, save_form
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
 from planner.programmes.loading import load_in_programme, load_programme
@@ -30,8 +30,8 @@ def list_sessions(programme_id: int):
     when = request.args.get("when", "upcoming")
     if when not in queries.WHEN_CHOICES:
         when = "upcoming"
-    region_id = request.args.get("region", type=int)
-    course_id = request.args.get("course", type=int)
+    region_id = id_arg("region")
+    course_id = id_arg("course")
     sessions = db.paginate(queries.sessions_of(programme.id, now=clock.now(), region_id=region_id,
                                                course_id=course_id, when=when),
                            page=page_number(), per_page=per_page(), error_out=False)
@@ -56,8 +56,8 @@ def _session_form(programme, **kwargs) -> SessionForm:
 @login_required
 def new_session(programme_id: int):
     programme = load_programme(programme_id, Permission.TRAINING_MANAGE)
-    form = _session_form(programme, course_id=request.args.get("course", type=int),
-                         region_id=request.args.get("region", type=int))
+    form = _session_form(programme, course_id=id_arg("course"),
+                         region_id=id_arg("region"))
     return save_form(
         "training/session_form.html", form, lambda: services.create_session(programme, **form.values()),
         done=lambda session: (_("Session proposed for %(day)s. Schedule it when it is confirmed.",

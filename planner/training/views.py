@@ -1,11 +1,11 @@
 """Curriculum pages: courses, their requirements and the people who need them, and the requirement map per
 region with the people no requirement reaches. Sessions and attendance are in session_views.py."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices, show_domain_error
-from planner.core.pages import confirm_delete, page_number, per_page, save_form
+from planner.core.pages import confirm_delete, id_arg, page_number, per_page, save_form
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
 from planner.programmes.loading import load_in_programme, load_programme
@@ -147,7 +147,7 @@ def requirement_in_words(requirement: CourseRequirement) -> str:
 def requirements(programme_id: int):
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
     regions = queries.regions_of(programme.id)
-    region_id = request.args.get("region", type=int)
+    region_id = id_arg("region")
     if region_id not in {region.id for region in regions}:
         region_id = None
     counts, unrequired_counts = queries.requirement_counts(programme.id), queries.unrequired_counts(programme.id)

@@ -414,3 +414,18 @@ def test_export_then_import_changes_nothing(app, client, login_as, programme):
     assert preview.status_code == 200
     assert re.search(r"<strong>4</strong>\s*unchanged", preview.get_data(as_text=True))
     assert people_count(app, programme) == 4
+
+
+def test_a_column_named_twice_whatever_its_case_is_refused(app, make_programme):
+    programme = make_programme()
+    plan = plan_for(app, programme, "full_name,email,Email\nAnna,anna@work.example,anna@private.example\n")
+    assert [(problem.line, problem.reason) for problem in plan.problems] == [(1, "Column(s) named twice: email.")]
+    assert not plan.rows
+
+
+def test_names_and_roles_too_long_for_the_table_are_row_problems(app, make_programme):
+    programme = make_programme()
+    plan = plan_for(app, programme, "full_name,email,job_role\n"
+                                    f"{'N' * 201},long@example.com,Rep\nShort,short@example.com,{'r' * 121}\n")
+    assert [(problem.line, problem.reason) for problem in plan.problems] == [
+        (2, "name longer than 200 characters"), (3, "job role longer than 120 characters")]
