@@ -54,10 +54,14 @@ def meetings_discussing(change_id: int) -> list[tuple[AgendaItem, MeetingOccurre
         .where(AgendaItem.change_request_id == change_id).order_by(MeetingOccurrence.starts_at)).all()
 
 
-def decisions_in_meetings(programme_id: int) -> list[tuple[int, str]]:
-    """(id, label) of the programme's decisions taken in a meeting, newest first, for the decide form."""
+def decisions_in_meetings(change: ChangeRequest) -> list[tuple[int, str]]:
+    """(id, label) of the decisions that may decide ``change`` (taken in a meeting, on or after it was raised,
+    not already deciding another request), newest first, for the decide form."""
+    taken = select(ChangeRequest.decision_id).where(ChangeRequest.decision_id.is_not(None),
+                                                    ChangeRequest.id != change.id)
     rows = db.session.execute(select(Decision.id, Decision.decided_on, Decision.text).where(
-        Decision.programme_id == programme_id, Decision.occurrence_id.is_not(None))
+        Decision.programme_id == change.programme_id, Decision.occurrence_id.is_not(None),
+        Decision.decided_on >= change.requested_on, Decision.id.not_in(taken))
         .order_by(Decision.decided_on.desc(), Decision.id.desc()).limit(100))
     return [(row.id, f"{row.decided_on.isoformat()}: {row.text[:80]}") for row in rows]
 

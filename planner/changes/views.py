@@ -138,7 +138,7 @@ def decide_change(programme_id: int, change_id: int):
     programme, change = load_in_programme(ChangeRequest, programme_id, change_id, Permission.DECISIONS_RECORD)
     form = DecideForm(obj=change)
     form.decision_id.choices = as_choices([("", _("None: record a new decision"))]
-                                          + queries.decisions_in_meetings(programme.id))
+                                          + queries.decisions_in_meetings(change))
     form.occurrence_id.choices = as_choices([("", _("Choose the meeting"))]
                                             + queries.meetings_held(programme.id, clock.now()))
     preview, preview_error = _impact(change)

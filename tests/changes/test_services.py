@@ -399,3 +399,23 @@ def test_a_number_taken_meanwhile_is_retried_not_a_500(programme, world, monkeyp
     with pytest.raises(DomainError):
         submit(programme, title="Unlucky")
     assert db.session.scalar(select(func.count(ChangeRequest.id))) == 2
+
+
+def test_the_decide_form_offers_only_decisions_that_may_decide_this_request(programme, world):
+    from planner.changes.queries import decisions_in_meetings
+
+    occurrence = db.session.get(MeetingOccurrence, world.occurrence_id)
+    first, second = (submit(programme, kind="scope", title=title) for title in ("One", "Two"))
+    before = committee_services.record_decision(programme, text="Taken before the request", recorded_by_id=None,
+                                                occurrence=occurrence,
+                                                decided_on=first.requested_on.replace(year=first.requested_on.year - 1))
+    used = committee_services.record_decision(programme, text="Decides the first", recorded_by_id=None,
+                                              occurrence=occurrence, decided_on=first.requested_on)
+    free = committee_services.record_decision(programme, text="Still free", recorded_by_id=None,
+                                              occurrence=occurrence, decided_on=first.requested_on)
+    services.assess_change(first, expected_version=None, assessment="Large.", schedule_days=0, cost=None,
+                           risks="", assessed_by_id=None)
+    services.decide_change(first, expected_version=None, approve=False, decided_by_id=None, decision_id=used.id)
+    offered = {decision_id for decision_id, _label in decisions_in_meetings(second)}
+    assert free.id in offered and used.id not in offered and before.id not in offered
+    assert used.id in {decision_id for decision_id, _label in decisions_in_meetings(first)}
