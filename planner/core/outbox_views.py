@@ -58,7 +58,7 @@ def retry_outbox_message(message_id: int):
         flash(_("%(message)s will be sent again shortly.", message=message.subject or message.recipient), "success")
     # back to the same filter and page
     return redirect(url_for("core.list_outbox", status=request.args.get("status") or None,
-                            page=page_number()))
+                            page=page_number() if "page" in request.args else None))
 
 
 @bp.route("/admin/outbox/<int:message_id>.eml")
