@@ -35,6 +35,7 @@ from tests.adoption import access as adoption_access
 from tests.changes import access as changes_access
 from tests.comms import access as comms_access
 from tests.feedback import access as feedback_access
+from tests.risks import access as risks_access
 from tests.surveys import access as surveys_access
 
 # --- the world every case runs in --------------------------------------------------------------
@@ -137,7 +138,8 @@ def _plan_objects(app, programme, region) -> dict[str, int]:
         training_ids = {**curriculum_access.curriculum_objects(target), **session_access.session_objects(target),
                         **planner_access.planner_objects(target), **readiness_access.readiness_objects(target)}
         issue7_ids = {**comms_access.comms_objects(target), **feedback_access.feedback_objects(target), **changes_access.changes_objects(target),
-                      **adoption_access.adoption_objects(target), **surveys_access.surveys_objects(target)}
+                      **adoption_access.adoption_objects(target), **surveys_access.surveys_objects(target),
+                      **risks_access.risks_objects(target)}
         db.session.commit()
         return {"stage_id": stage.id, "deliverable_id": stage.deliverables[0].id,
                 "criterion_id": stage.criteria[0].id, "goal_id": company_goal.id, "wave_id": wave.id,
@@ -296,13 +298,14 @@ MATRIX: dict[tuple[str, str], tuple] = {**FOUNDATION_ROWS, **lifecycle_access.RO
                                          **curriculum_access.ROWS, **session_access.ROWS, **planner_access.ROWS,
                                          **enrolment_access.ROWS, **readiness_access.ROWS,
                                          **feedback_access.ROWS, **changes_access.ROWS, **adoption_access.ROWS,
-                                         **surveys_access.ROWS, **comms_access.ROWS}
+                                         **surveys_access.ROWS, **comms_access.ROWS, **risks_access.ROWS}
 
 #: delete endpoints -> (model, placeholder): a successful POST must really delete the object
 DELETES = {**lifecycle_access.DELETES, **rollout_access.DELETES, **committee_access.DELETES,
            **curriculum_access.DELETES, **session_access.DELETES, **planner_access.DELETES,
            **enrolment_access.DELETES, **feedback_access.DELETES, **changes_access.DELETES,
            **adoption_access.DELETES, **surveys_access.DELETES, **comms_access.DELETES,
+           **risks_access.DELETES,
     "auth.delete_user": (User, "user_id"),
     "programmes.delete_programme": (Programme, "programme_id"),
     "programmes.delete_region": (Region, "region_id"),
@@ -449,7 +452,7 @@ _OBJECT_KEYS = {"region_id": Region, "department_id": Department, "person_id": P
                 **committee_access.OBJECT_KEYS, **curriculum_access.OBJECT_KEYS, **session_access.OBJECT_KEYS,
                 **planner_access.OBJECT_KEYS, **enrolment_access.OBJECT_KEYS, **feedback_access.OBJECT_KEYS,
                 **changes_access.OBJECT_KEYS, **adoption_access.OBJECT_KEYS, **surveys_access.OBJECT_KEYS,
-                **comms_access.OBJECT_KEYS}
+                **comms_access.OBJECT_KEYS, **risks_access.OBJECT_KEYS}
 
 
 @pytest.mark.parametrize("role", ["admin", "pm_both"])

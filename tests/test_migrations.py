@@ -118,7 +118,8 @@ SEED = [
                 "time_zone": "Australia/Sydney", "headcount": 40, "site_notes": "", "created_at": _AT,
                 "updated_at": _AT, "version": 1}),
     ("person", {"id": 931, "programme_id": 901, "full_name": "Kim Lindqvist", "email": "kim@example.com",
-                "department_id": 911, "job_role": "Sponsor", "region_id": 921, "is_super_user": True,
+                "department_id": 911, "job_role": "Sponsor", "job_role_key": "sponsor", "region_id": 921,
+                "is_super_user": True,
                 "created_at": _AT, "updated_at": _AT, "version": 1}),
     ("user_account", {"id": 941, "email": "seeded@example.com", "password_hash": "$argon2id$not-a-real-hash",
                       "is_active": True, "is_admin": False, "preferred_language": "", "person_id": 931,
@@ -178,7 +179,7 @@ def _assert_models_read_seed() -> None:
     assert region.tier is RegionTier.PILOT
     person = db.session.get(Person, 931)
     assert person.department.name == "Sales" and person.region.name == "Headquarters"
-    assert person.job_role_key == "sponsor"  # filled by the job-role-key revision
+    assert person.job_role_key == "sponsor"
     user = db.session.get(User, 941)
     assert user.person_id == 931
     membership = db.session.scalar(select(Membership).where(Membership.user_id == 941))
@@ -211,3 +212,18 @@ def test_data_written_at_older_revision_survives_upgrade(fresh_app, older, newer
         if newer == HEAD:
             _assert_models_read_seed()
             db.session.rollback()
+
+
+def test_the_job_role_key_revision_fills_the_keys_of_existing_people(fresh_app):
+    """People written before job_role_key existed get their key, folded as the model folds it."""
+    with fresh_app.app_context():
+        upgrade(revision="8d6b7f4a2c65")
+        with db.engine.begin() as connection:
+            _write_seed(connection)
+            person = _reflect(connection, "person")
+            connection.execute(person.update().where(person.c.id == 931).values(job_role="  AUSSENDIENST  Nord"))
+        upgrade(revision="9e7c8a5b3d76")
+        with db.engine.connect() as connection:
+            person = _reflect(connection, "person")
+            key = connection.execute(select(person.c.job_role_key).where(person.c.id == 931)).scalar_one()
+        assert key == "aussendienst nord"

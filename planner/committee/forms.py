@@ -207,6 +207,7 @@ class AgendaItemForm(VersionedForm):
     milestone_id = optional_id_field(_l("Milestone"))
     gate_review_id = optional_id_field(_l("Gate review"))
     change_request_id = optional_id_field(_l("Change request"))
+    risk_id = optional_id_field(_l("Risk"))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
 
     class Meta:

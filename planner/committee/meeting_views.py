@@ -26,6 +26,8 @@ from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.loading import load_programme
+from planner.risks import queries as risk_queries
+from planner.risks.forms import STATUS_LABELS as RISK_STATUS_LABELS
 from planner.rollout.calendar import programme_calendar
 from planner.rollout.status import programme_status
 from planner.training.enrolment import business_cancellations
@@ -242,9 +244,11 @@ def download_meeting_ics(programme_id: int, meeting_id: int):
 
 # --- one occurrence: agenda, attendance, minutes, decisions, actions --------------------------------------
 
-def _agenda_choices(form, programme_id: int, current_change_id: int | None = None) -> None:
+def _agenda_choices(form, programme_id: int, current_change_id: int | None = None,
+                    current_risk_id: int | None = None) -> None:
     form.change_request_id.choices = as_choices([("", _("None"))]
                                                 + change_queries.agenda_choices(programme_id, current_change_id))
+    form.risk_id.choices = as_choices([("", _("None"))] + risk_queries.agenda_choices(programme_id, current_risk_id))
     form.presenter_id.choices = as_choices([("", _("Nobody in particular"))] + queries.people_choices(programme_id))
     form.milestone_id.choices = as_choices([("", _("None"))] + queries.milestone_choices(programme_id))
     form.gate_review_id.choices = as_choices([("", _("None"))] + queries.gate_review_choices(programme_id))
@@ -348,7 +352,8 @@ def add_agenda_item(programme_id: int, occurrence_id: int):
         lambda: services.add_agenda_item(
             occurrence, title=form.title.data, notes=form.notes.data or "", presenter_id=form.presenter_id.data,
             minutes_allotted=form.minutes_allotted.data, milestone_id=form.milestone_id.data,
-            gate_review_id=form.gate_review_id.data, change_request_id=form.change_request_id.data),
+            gate_review_id=form.gate_review_id.data, change_request_id=form.change_request_id.data,
+            risk_id=form.risk_id.data),
         lambda item: _("Added to the agenda: %(title)s", title=item.title))
 
 
@@ -357,14 +362,14 @@ def add_agenda_item(programme_id: int, occurrence_id: int):
 def edit_agenda_item(programme_id: int, item_id: int):
     programme, occurrence, item = _load_agenda_item(programme_id, item_id, Permission.MEETINGS_MANAGE)
     form = AgendaItemForm(obj=item)
-    _agenda_choices(form, programme.id, item.change_request_id)
+    _agenda_choices(form, programme.id, item.change_request_id, item.risk_id)
     return save_form(
         "committee/agenda_item_form.html", form,
         lambda: services.update_agenda_item(
             item, expected_version=form.expected_version(), title=form.title.data, notes=form.notes.data or "",
             presenter_id=form.presenter_id.data, minutes_allotted=form.minutes_allotted.data,
             milestone_id=form.milestone_id.data, gate_review_id=form.gate_review_id.data,
-            change_request_id=form.change_request_id.data),
+            change_request_id=form.change_request_id.data, risk_id=form.risk_id.data),
         done=lambda _result: (_("Agenda item saved: %(title)s", title=item.title),
                               url_for("committee.show_occurrence", programme_id=programme.id,
                                       occurrence_id=occurrence.id)),
@@ -507,7 +512,6 @@ def show_pack(programme_id: int, occurrence_id: int):
     today = clock.today()
     meeting = occurrence.meeting
     previous = queries.previous_occurrence(occurrence, meeting.committee_id)
-    # Top risks belong in the pack too; the risk register arrives with issue 8, which adds the section here.
     return render_template(
         "committee/pack.html", programme=programme, meeting=meeting, occurrence=occurrence,
         items=list(occurrence.agenda_items), total_minutes=services.agenda_minutes(occurrence),
@@ -517,4 +521,6 @@ def show_pack(programme_id: int, occurrence_id: int):
                                             occurrence.local_start.date()),
         overdue=queries.overdue_actions(programme.id, today), today=today,
         training_cancelled=business_cancellations(programme.id, previous.starts_at if previous else None,
-                                                  occurrence.starts_at))
+                                                  occurrence.starts_at),
+        top_risks=risk_queries.top_risks(programme.id), risk_labels=RISK_STATUS_LABELS,
+        shows_people=can(Permission.PEOPLE_VIEW, programme))

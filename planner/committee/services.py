@@ -241,8 +241,17 @@ def _check_change_request(occurrence: MeetingOccurrence, change_request_id: int 
             raise DomainError(_("Choose a change request of this programme."), field="change_request_id")
 
 
+def _check_risk(occurrence: MeetingOccurrence, risk_id: int | None) -> None:
+    if risk_id:
+        from planner.risks.models import Risk
+
+        risk = db.session.get(Risk, risk_id)
+        if risk is None or risk.programme_id != occurrence.programme_id:
+            raise DomainError(_("Choose a risk of this programme."), field="risk_id")
+
+
 def _agenda_values(occurrence, *, title, notes, presenter_id, minutes_allotted, milestone_id, gate_review_id,
-                   change_request_id=None) -> dict:
+                   change_request_id=None, risk_id=None) -> dict:
     title = (title or "").strip()
     if not title:
         raise DomainError(_("Give the agenda item a title."), field="title")
@@ -251,19 +260,23 @@ def _agenda_values(occurrence, *, title, notes, presenter_id, minutes_allotted, 
     _check_presenter(occurrence, presenter_id)
     _check_links(occurrence, milestone_id, gate_review_id)
     _check_change_request(occurrence, change_request_id)
+    _check_risk(occurrence, risk_id)
     return {"title": title[:300], "notes": (notes or "").strip(), "presenter_id": presenter_id or None,
             "minutes_allotted": minutes_allotted, "milestone_id": milestone_id or None,
-            "gate_review_id": gate_review_id or None, "change_request_id": change_request_id or None}
+            "gate_review_id": gate_review_id or None, "change_request_id": change_request_id or None,
+            "risk_id": risk_id or None}
 
 
 def add_agenda_item(occurrence: MeetingOccurrence, *, title: str, notes: str = "", presenter_id: int | None = None,
                     minutes_allotted: int = 10, milestone_id: int | None = None,
-                    gate_review_id: int | None = None, change_request_id: int | None = None) -> AgendaItem:
+                    gate_review_id: int | None = None, change_request_id: int | None = None,
+                    risk_id: int | None = None) -> AgendaItem:
     """Add an item at the end of the agenda."""
     _check_agenda_editable(occurrence)
     values = _agenda_values(occurrence, title=title, notes=notes, presenter_id=presenter_id,
                             minutes_allotted=minutes_allotted, milestone_id=milestone_id,
-                            gate_review_id=gate_review_id, change_request_id=change_request_id)
+                            gate_review_id=gate_review_id, change_request_id=change_request_id,
+                            risk_id=risk_id)
     position = max((item.position for item in occurrence.agenda_items), default=0) + 1
     item = AgendaItem(occurrence_id=occurrence.id, position=position, **values)
     occurrence.agenda_items.append(item)
@@ -275,14 +288,16 @@ def add_agenda_item(occurrence: MeetingOccurrence, *, title: str, notes: str = "
 
 def update_agenda_item(item: AgendaItem, *, expected_version: int | None, title: str, notes: str,
                        presenter_id: int | None, minutes_allotted: int, milestone_id: int | None,
-                       gate_review_id: int | None, change_request_id: int | None = None) -> None:
+                       gate_review_id: int | None, change_request_id: int | None = None,
+                       risk_id: int | None = None) -> None:
     """Edit an agenda item."""
     check_version(item, expected_version)
     occurrence = item.occurrence
     _check_agenda_editable(occurrence)
     values = _agenda_values(occurrence, title=title, notes=notes, presenter_id=presenter_id,
                             minutes_allotted=minutes_allotted, milestone_id=milestone_id,
-                            gate_review_id=gate_review_id, change_request_id=change_request_id)
+                            gate_review_id=gate_review_id, change_request_id=change_request_id,
+                            risk_id=risk_id)
     changes = audit.apply_changes(item, values)
     if changes:
         occurrence.agenda_revision += 1

@@ -58,6 +58,8 @@ class Permission(enum.StrEnum):
     CHANGES_MANAGE = "changes.manage"
     #: readiness surveys, adoption figures and super-users
     ADOPTION_MANAGE = "adoption.manage"
+    #: the risk register: recording, editing, reviewing and deleting risks (committee members read it)
+    RISKS_MANAGE = "risks.manage"
 
 
 GLOBAL_PERMISSIONS = frozenset({Permission.PROGRAMME_CREATE, Permission.USERS_MANAGE, Permission.MAIL_MANAGE})
@@ -69,7 +71,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.MEMBERS_MANAGE, Permission.AUDIT_VIEW, Permission.PLAN_EDIT, Permission.DECISIONS_RECORD,
         Permission.MEETINGS_MANAGE, Permission.TRAINING_MANAGE, Permission.ATTENDANCE_MARK,
         Permission.COMMS_MANAGE, Permission.FEEDBACK_ANSWER, Permission.CHANGES_SUBMIT, Permission.CHANGES_MANAGE,
-        Permission.ADOPTION_MANAGE,
+        Permission.ADOPTION_MANAGE, Permission.RISKS_MANAGE,
     }),
     Role.COMMITTEE_MEMBER: frozenset({Permission.PROGRAMME_VIEW, Permission.PEOPLE_VIEW,
                                       Permission.DECISIONS_RECORD, Permission.CHANGES_SUBMIT}),

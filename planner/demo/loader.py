@@ -12,6 +12,7 @@ from planner.demo.adoption import load_adoption
 from planner.demo.changes import load_changes
 from planner.demo.comms import load_comms
 from planner.demo.feedback import load_feedback
+from planner.demo.risks import load_risks
 from planner.demo.surveys import load_surveys
 from planner.demo.training import load_training
 from planner.core.clock import today
@@ -32,7 +33,7 @@ from planner.programmes.models import Department, Membership, Programme, Region
 #: areas loaded after the programme, plan, committee, users and training, in this order (each from
 #: seeds/demo/<area>.json): the surveys' audiences and the feedback links build on the communication area
 LATER_AREAS = (("comms", load_comms), ("feedback", load_feedback), ("changes", load_changes),
-               ("surveys", load_surveys), ("adoption", load_adoption))
+               ("surveys", load_surveys), ("adoption", load_adoption), ("risks", load_risks))
 
 SEED_DIR = Path(__file__).resolve().parent.parent.parent / "seeds" / "demo"
 

@@ -249,6 +249,8 @@ class AgendaItem(TimestampMixin, VersionedMixin, Base):
     #: the change request this item puts before the committee
     change_request_id: Mapped[int | None] = mapped_column(
         ForeignKey("change_request.id", ondelete="SET NULL"), index=True)
+    #: the risk this item puts before the committee
+    risk_id: Mapped[int | None] = mapped_column(ForeignKey("risk.id", ondelete="SET NULL"), index=True)
 
     occurrence = relationship(MeetingOccurrence, back_populates="agenda_items")
     presenter = relationship("Person")
@@ -256,6 +258,7 @@ class AgendaItem(TimestampMixin, VersionedMixin, Base):
     gate_review = relationship("GateReview")
     #: joined: agendas list the linked request without a query per item
     change_request = relationship("ChangeRequest", lazy="joined")
+    risk = relationship("Risk", lazy="joined")
 
     def __str__(self) -> str:
         return f"Agenda item {self.title}"
