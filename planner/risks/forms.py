@@ -49,7 +49,7 @@ class RiskForm(VersionedForm):
 
 
 class ReviewForm(VersionedForm):
-    next_review_on = DateField(_l("Next review"), validators=[InputRequired()])
+    next_review_on = DateField(_l("Next review"), validators=[Optional()])
     likelihood = SelectField(_l("New likelihood"), choices=as_choices([("", _l("Unchanged"))]) + LIKELIHOOD_CHOICES,
                              validators=[Optional()])
     impact = SelectField(_l("New impact"), choices=as_choices([("", _l("Unchanged"))]) + IMPACT_CHOICES,

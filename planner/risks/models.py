@@ -128,4 +128,4 @@ class RiskScoreChange(Base):
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     risk = relationship(Risk, back_populates="history")
-    changed_by = relationship("User")
+    changed_by = relationship("User", lazy="joined")  # shown beside every history row

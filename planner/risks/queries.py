@@ -90,11 +90,17 @@ def meetings_discussing(risk_id: int) -> list[tuple[AgendaItem, MeetingOccurrenc
         .where(AgendaItem.risk_id == risk_id).order_by(MeetingOccurrence.starts_at)).all()
 
 
-def occurrence_choices(programme_id: int) -> list[tuple[int, str]]:
-    """(id, label) of the programme's meeting occurrences (not cancelled), newest first, for the links."""
-    rows = db.session.execute(
-        select(MeetingOccurrence.id, MeetingOccurrence.local_start, Meeting.title)
-        .join(Meeting, MeetingOccurrence.meeting_id == Meeting.id)
+def occurrence_choices(programme_id: int, linked_ids=()) -> list[tuple[int, str]]:
+    """(id, label) of the meeting occurrences a risk may link: the programme's newest 100 not cancelled, plus
+    those the risk links already (cancelled or older ones too, so saving the form never drops a link)."""
+    columns = (MeetingOccurrence.id, MeetingOccurrence.starts_at, MeetingOccurrence.local_start, Meeting.title)
+    newest = db.session.execute(
+        select(*columns).join(Meeting, MeetingOccurrence.meeting_id == Meeting.id)
         .where(MeetingOccurrence.programme_id == programme_id, MeetingOccurrence.is_cancelled.is_(False))
-        .order_by(MeetingOccurrence.starts_at.desc()).limit(100))
+        .order_by(MeetingOccurrence.starts_at.desc()).limit(100)).all()
+    linked = db.session.execute(
+        select(*columns).join(Meeting, MeetingOccurrence.meeting_id == Meeting.id)
+        .where(MeetingOccurrence.programme_id == programme_id, MeetingOccurrence.id.in_(list(linked_ids)))
+    ).all() if linked_ids else []
+    rows = sorted({row.id: row for row in [*newest, *linked]}.values(), key=lambda row: row.starts_at, reverse=True)
     return [(row.id, f"{row.local_start:%Y-%m-%d %H:%M} {row.title}") for row in rows]

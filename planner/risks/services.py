@@ -140,22 +140,25 @@ def update_risk(risk: Risk, *, expected_version: int | None, changed_by_id: int 
 
 def review_risk(risk: Risk, *, expected_version: int | None, next_review_on: date | None, likelihood=None,
                 impact=None, status: str | None = None, note: str = "", changed_by_id: int | None = None) -> None:
-    """Record a review: the next review date (after today), optionally new scores or status, and a note kept
-    in the history (a review always leaves a history row, even when the scores stay)."""
+    """Record a review: the next review date (after today; none when the review closes the risk or records
+    that it occurred), optionally new scores or status, and a note kept in the history (a review always leaves a
+    history row, even when the scores stay)."""
     check_version(risk, expected_version)
     today = clock.today()
-    if next_review_on is None or next_review_on <= today:
-        raise DomainError(_("Set the next review after today."), field="next_review_on")
-    values = {"next_review_on": next_review_on}
-    if likelihood not in (None, ""):
-        values["likelihood"] = _level(likelihood, "likelihood", _("likelihood"))
-    if impact not in (None, ""):
-        values["impact"] = _level(impact, "impact", _("impact"))
+    values = {}
     if status:
         try:
             values["status"] = RiskStatus(status)
         except ValueError:
             raise DomainError(_("Choose the risk's status."), field="status") from None
+    watched = values.get("status", risk.status) in (RiskStatus.OPEN, RiskStatus.MITIGATING)
+    if watched and (next_review_on is None or next_review_on <= today):
+        raise DomainError(_("Set the next review after today."), field="next_review_on")
+    values["next_review_on"] = next_review_on if watched else None
+    if likelihood not in (None, ""):
+        values["likelihood"] = _level(likelihood, "likelihood", _("likelihood"))
+    if impact not in (None, ""):
+        values["impact"] = _level(impact, "impact", _("impact"))
     changes = audit.apply_changes(risk, values)
     note = (note or "").strip()
     _record_score(risk, changed_by_id, note=note or _("Reviewed"))

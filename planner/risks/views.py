@@ -57,7 +57,8 @@ def _risk_form(programme, risk: Risk | None = None) -> RiskForm:
         select(Region).where(Region.programme_id == programme.id).order_by(Region.name)))
     form.stage_ids.choices = as_choices((stage.id, f"{stage.number}. {stage.name}") for stage in db.session.scalars(
         select(Stage).where(Stage.programme_id == programme.id).order_by(Stage.number)))
-    form.occurrence_ids.choices = as_choices(queries.occurrence_choices(programme.id))
+    form.occurrence_ids.choices = as_choices(queries.occurrence_choices(
+        programme.id, [occurrence.id for occurrence in risk.occurrences] if risk is not None else ()))
     return form
 
 

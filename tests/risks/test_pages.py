@@ -246,3 +246,20 @@ def test_agenda_service_refuses_a_foreign_risk(app, world, factories):
             committee_services._check_risk(occurrence, foreign.id)
         assert caught.value.field == "risk_id"
         assert RiskStatus.OPEN
+
+
+def test_saving_a_risk_keeps_its_link_to_a_meeting_cancelled_since(app, client, login_as, world):
+    """The edit form offers the meetings the risk links already, cancelled or not, so a save drops no link."""
+    risk_id = add_risk(app, world, occurrence_ids=[world.occurrence_id])
+    with app.app_context():
+        db.session.get(MeetingOccurrence, world.occurrence_id).is_cancelled = True
+        db.session.commit()
+    login_as("project_manager", _programme(app, world))
+    url = f"{base(world)}/{risk_id}/edit"
+    assert f'value="{world.occurrence_id}"' in client.get(url).get_data(as_text=True)
+    response = form_post(client, url, {**FORM, "version": "1", "title": "Renamed",
+                                       "occurrence_ids": str(world.occurrence_id)})
+    assert response.status_code == 302
+    with app.app_context():
+        risk = db.session.get(Risk, risk_id)
+        assert risk.title == "Renamed" and [occurrence.id for occurrence in risk.occurrences] == [world.occurrence_id]

@@ -120,6 +120,14 @@ def test_review_sets_the_next_date_and_may_change_scores(programme, now_is):
     assert len(risk.history) == 3 and risk.history[0].score == 6
 
 
+def test_a_review_that_closes_the_risk_needs_no_next_review(programme):
+    risk = make_risk(programme)
+    services.review_risk(risk, expected_version=risk.version, next_review_on=None, status="closed",
+                         note="The deputy sponsor is in place.")
+    assert (risk.status, risk.next_review_on) == (RiskStatus.CLOSED, None)
+    assert risk.history[0].status == RiskStatus.CLOSED
+
+
 def test_delete_removes_the_history(programme):
     risk = make_risk(programme)
     risk_id = risk.id
