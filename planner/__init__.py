@@ -121,15 +121,15 @@ def _init_sqlite(app: Flask) -> None:
 
 #: every area that has tables; importing them registers the tables for queries and migrations
 AREAS_WITH_MODELS = ("core", "auth", "programmes", "people", "lifecycle", "rollout", "committee", "calendar",
-                     "training", "comms", "feedback", "changes", "surveys", "adoption", "risks")
+                     "training", "comms", "feedback", "changes", "surveys", "adoption", "risks", "health", "api")
 
 
 def _register_blueprints(app: Flask) -> None:
     for area in AREAS_WITH_MODELS:
         importlib.import_module(f"planner.{area}.models")
     from planner import (
-        adoption, auth, changes, comms, committee, feedback, lifecycle, people, programmes, risks, rollout,
-        surveys, training,
+        adoption, auth, changes, comms, committee, dashboards, exports, feedback, health, lifecycle, people,
+        programmes, risks, rollout, surveys, training,
     )
     from planner.auth.cli import bp as auth_cli
     from planner.calendar import views as calendar_views
@@ -153,7 +153,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys.bp)
     app.register_blueprint(adoption.bp)
     app.register_blueprint(risks.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(dashboards.bp)
+    app.register_blueprint(exports.bp)
     app.register_blueprint(auth_cli)
     app.register_blueprint(core_cli)
     app.register_blueprint(demo_cli)
     app.register_blueprint(calendar_cli)
+    from planner import api
+
+    api.init_app(app)

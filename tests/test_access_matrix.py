@@ -35,6 +35,10 @@ from tests.adoption import access as adoption_access
 from tests.changes import access as changes_access
 from tests.comms import access as comms_access
 from tests.feedback import access as feedback_access
+from tests.api import access as api_access
+from tests.dashboards import access as dashboards_access
+from tests.exports import access as exports_access
+from tests.health import access as health_access
 from tests.risks import access as risks_access
 from tests.surveys import access as surveys_access
 
@@ -137,15 +141,18 @@ def _plan_objects(app, programme, region) -> dict[str, int]:
         committee_ids = committee_access.committee_objects(target)
         training_ids = {**curriculum_access.curriculum_objects(target), **session_access.session_objects(target),
                         **planner_access.planner_objects(target), **readiness_access.readiness_objects(target)}
-        issue7_ids = {**comms_access.comms_objects(target), **feedback_access.feedback_objects(target), **changes_access.changes_objects(target),
-                      **adoption_access.adoption_objects(target), **surveys_access.surveys_objects(target),
-                      **risks_access.risks_objects(target)}
+        issue7_ids = {**comms_access.comms_objects(target), **feedback_access.feedback_objects(target),
+                      **changes_access.changes_objects(target), **adoption_access.adoption_objects(target),
+                      **surveys_access.surveys_objects(target)}
+        issue8_ids = {**risks_access.risks_objects(target), **exports_access.exports_objects(target),
+                      **health_access.health_objects(target), **api_access.api_objects(target)}
         db.session.commit()
         return {"stage_id": stage.id, "deliverable_id": stage.deliverables[0].id,
                 "criterion_id": stage.criteria[0].id, "goal_id": company_goal.id, "wave_id": wave.id,
                 "defect_id": defect.id, "holiday_id": holiday.id, "freeze_id": freeze.id,
                 "milestone_id": milestone.id, "dependency_id": dependency.id, "decision_id": decision.id,
-                "message_id": message_id, **committee_ids, **training_ids, **issue7_ids}
+                "message_id": message_id, **committee_ids, **training_ids, **issue7_ids,
+                **issue8_ids}
 
 
 def build_world(factories) -> World:
@@ -197,8 +204,10 @@ MATRIX_METHODS = frozenset({"GET", "POST"})
 
 
 def app_rules(app):
-    """Every rule of the app except Flask's own (static files), in a stable order."""
-    return sorted((rule for rule in app.url_map.iter_rules() if rule.endpoint not in BUILTIN_ENDPOINTS),
+    """Every page rule of the app, in a stable order: not Flask's own (static files), and not the JSON API,
+    which takes no session cookie (tests/api/ walks its rules with bearer tokens)."""
+    return sorted((rule for rule in app.url_map.iter_rules()
+                   if rule.endpoint not in BUILTIN_ENDPOINTS and not rule.rule.startswith("/api/")),
                   key=lambda rule: (rule.rule, rule.endpoint))
 
 
@@ -298,14 +307,16 @@ MATRIX: dict[tuple[str, str], tuple] = {**FOUNDATION_ROWS, **lifecycle_access.RO
                                          **curriculum_access.ROWS, **session_access.ROWS, **planner_access.ROWS,
                                          **enrolment_access.ROWS, **readiness_access.ROWS,
                                          **feedback_access.ROWS, **changes_access.ROWS, **adoption_access.ROWS,
-                                         **surveys_access.ROWS, **comms_access.ROWS, **risks_access.ROWS}
+                                         **surveys_access.ROWS, **comms_access.ROWS, **risks_access.ROWS,
+                                         **exports_access.ROWS, **dashboards_access.ROWS, **health_access.ROWS,
+                                         **api_access.ROWS}
 
 #: delete endpoints -> (model, placeholder): a successful POST must really delete the object
 DELETES = {**lifecycle_access.DELETES, **rollout_access.DELETES, **committee_access.DELETES,
            **curriculum_access.DELETES, **session_access.DELETES, **planner_access.DELETES,
            **enrolment_access.DELETES, **feedback_access.DELETES, **changes_access.DELETES,
            **adoption_access.DELETES, **surveys_access.DELETES, **comms_access.DELETES,
-           **risks_access.DELETES,
+           **risks_access.DELETES, **exports_access.DELETES, **health_access.DELETES, **api_access.DELETES,
     "auth.delete_user": (User, "user_id"),
     "programmes.delete_programme": (Programme, "programme_id"),
     "programmes.delete_region": (Region, "region_id"),
@@ -452,7 +463,8 @@ _OBJECT_KEYS = {"region_id": Region, "department_id": Department, "person_id": P
                 **committee_access.OBJECT_KEYS, **curriculum_access.OBJECT_KEYS, **session_access.OBJECT_KEYS,
                 **planner_access.OBJECT_KEYS, **enrolment_access.OBJECT_KEYS, **feedback_access.OBJECT_KEYS,
                 **changes_access.OBJECT_KEYS, **adoption_access.OBJECT_KEYS, **surveys_access.OBJECT_KEYS,
-                **comms_access.OBJECT_KEYS, **risks_access.OBJECT_KEYS}
+                **comms_access.OBJECT_KEYS, **risks_access.OBJECT_KEYS,
+                **exports_access.OBJECT_KEYS, **health_access.OBJECT_KEYS}
 
 
 @pytest.mark.parametrize("role", ["admin", "pm_both"])

@@ -15,9 +15,11 @@ from tests.test_access_matrix import DELETES, act_as, app_rules, build_world, ex
 
 STATE_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-#: endpoints that take state-changing requests without a CSRF token (a token-authenticated API
-#: would belong here). Keep it short, and say why next to each entry.
+#: endpoints that take state-changing requests without a CSRF token. Keep it short, and say why next to each entry.
 CSRF_EXEMPT: frozenset[str] = frozenset()
+#: blueprints exempt as a whole: the JSON API (/api/v1) authenticates only by an ``Authorization: Bearer`` token,
+#: never by the session cookie (tests/api/test_tokens.py), and a cross-site page cannot set that header
+CSRF_EXEMPT_BLUEPRINTS: frozenset[str] = frozenset({"api"})
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|MERGE|UPSERT)\b", re.IGNORECASE)
 
@@ -37,10 +39,12 @@ def test_exempt_list_is_explicit_and_empty(app):
     for endpoint, view in app.view_functions.items():
         if f"{view.__module__}.{view.__name__}" in csrf._exempt_views:
             exempt_views.add(endpoint)
-        if endpoint.partition(".")[0] in csrf._exempt_blueprints:
-            exempt_views.add(endpoint)
     assert exempt_views == CSRF_EXEMPT, "CSRF exemptions in the code must match CSRF_EXEMPT"
     assert CSRF_EXEMPT == frozenset()
+    assert {blueprint.name for blueprint in csrf._exempt_blueprints} == CSRF_EXEMPT_BLUEPRINTS
+    api_rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.partition(".")[0] == "api"]
+    assert api_rules and all(rule.rule.startswith("/api/") for rule in api_rules), \
+        "the exempt API blueprint must serve only /api/ paths, where a session cookie is never accepted"
     assert app.config.get("WTF_CSRF_ENABLED", True) is True
     assert app.config.get("WTF_CSRF_CHECK_DEFAULT", True) is True
 

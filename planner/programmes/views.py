@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from planner.auth.models import User
-from planner.core.clock import today
+from planner.core import clock
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices
 from planner.core.models import AuditEvent
@@ -64,17 +64,19 @@ def show_programme(programme_id: int):
     from planner.changes.status import changes_status
     from planner.comms.status import comms_status
     from planner.feedback.status import feedback_status
+    from planner.health.engine import run_health_check
     from planner.surveys.status import surveys_status
 
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
     regions = db.session.scalars(queries.regions_of(programme.id)).all()
-    on_day = today()
+    on_day = clock.today()
     return render_template("programmes/show.html", programme=programme, regions=regions,
                            status=programme_status(programme, on_day),
                            committee=committee_status(programme, on_day),
                            comms=comms_status(programme, on_day), feedback=feedback_status(programme, on_day),
                            changes=changes_status(programme, on_day), surveys=surveys_status(programme, on_day),
                            adoption=adoption_status(programme, on_day),
+                           health=run_health_check(programme, on_day, tolerate_errors=True),
                            people_by_region=queries.people_counts(Person.region_id, [r.id for r in regions]),
                            counts=queries.programme_counts(programme.id),
                            can_edit=can(Permission.PROGRAMME_EDIT, programme),

@@ -1,0 +1,255 @@
+"""What each role's section of the dashboard shows, gathered in a fixed number of queries.
+
+One builder per role returns a plain dataclass the template renders; the view picks the builders from the
+user's roles. "Today" is the programme's home zone's today for programme-wide things, and each meeting's or
+session's own zone for meetings and sessions.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from planner.committee.models import ActionItem, Answer, MeetingInvitee, MeetingOccurrence
+from planner.dashboards import queries
+from planner.extensions import db
+from planner.lifecycle.models import Stage, StageStatus
+from planner.lifecycle.queries import stages_with_gates
+from planner.rollout.calendar import programme_calendar
+from planner.rollout.gate import trial_end
+from planner.rollout.models import Wave
+from planner.training.models import TrainingSession
+from planner.training.readiness import Completion, readiness
+from planner.training.session_queries import enrolled_counts
+
+#: how many findings, gates and risks the project manager's cards list
+TOP = 5
+#: go-lives this many days ahead count as coming
+GO_LIVE_DAYS = 60
+
+
+def programme_today(programme, now: datetime) -> date:
+    """Today in the programme's home time zone."""
+    return now.astimezone(ZoneInfo(programme.home_time_zone)).date()
+
+
+# --- health (project manager: counts and the worst findings; viewer: counts only) ---------------------------
+
+@dataclass
+class HealthSummary:
+    #: open findings per severity, most severe first
+    counts: list[tuple[object, int]]
+    #: the most severe open findings (empty for viewers)
+    top: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(count for _severity, count in self.counts)
+
+
+def health_summary(programme, today: date, *, with_titles: bool) -> HealthSummary:
+    """The health check's open findings on ``today``: counts per severity, and the worst ``TOP`` when asked."""
+    from planner.health.engine import run_health_check
+    from planner.health.findings import SEVERITY_ORDER
+
+    report = run_health_check(programme, today)
+    counts = report.counts
+    return HealthSummary(counts=[(severity, counts[severity]) for severity in reversed(SEVERITY_ORDER)],
+                         top=report.open[:TOP] if with_titles else [])
+
+
+# --- project manager ----------------------------------------------------------------------------------------
+
+@dataclass
+class GateDue:
+    stage: Stage
+    status: StageStatus
+    #: days from today to the planned finish (negative when late); None without a planned finish
+    days_to_go: int | None
+    unmet: int
+    criteria: int
+
+
+@dataclass
+class GoLive:
+    wave: Wave
+    days_to_go: int
+    #: training completion of each of the wave's regions
+    regions: list[tuple[object, Completion | None]]
+
+    @property
+    def training_percent(self) -> float | None:
+        needing = sum(row.needing for _region, row in self.regions if row is not None)
+        trained = sum(row.trained for _region, row in self.regions if row is not None)
+        return trained * 100 / needing if needing else None
+
+
+@dataclass
+class LackingAgenda:
+    occurrence: MeetingOccurrence
+    #: fewer working days away than the committee's notice
+    is_late: bool
+
+
+@dataclass
+class ManagerSection:
+    health: HealthSummary
+    next_gates: list[GateDue]
+    go_lives: list[GoLive]
+    overdue_actions: list[ActionItem]
+    overdue_total: int
+    lacking_agenda: list[LackingAgenda]
+    readiness_by_region: list[Completion]
+    readiness_total: Completion
+    top_risks: list
+
+
+def next_gates(programme, today: date, limit: int = 3) -> list[GateDue]:
+    """The stages not closed yet, whose gate is due soonest first (stages without a planned finish last)."""
+    stages = [stage for stage in db.session.scalars(stages_with_gates(programme.id)).unique()
+              if stage.closed_at is None]
+    stages.sort(key=lambda stage: (stage.planned_finish is None, stage.planned_finish or today, stage.number))
+    return [GateDue(stage, stage.status(today),
+                    (stage.planned_finish - today).days if stage.planned_finish else None,
+                    len(stage.unmet_criteria()), len(stage.criteria)) for stage in stages[:limit]]
+
+
+def manager_section(programme, now: datetime, health: HealthSummary) -> ManagerSection:
+    """The project manager's dashboard: health, gates, go-lives, overdue actions, agendas, training, risks."""
+    from planner.committee.services import agenda_is_late
+    from planner.risks.queries import top_risks
+
+    today = programme_today(programme, now)
+    figures = readiness(programme)
+    by_region = {row.key: row for row in figures.by_region if row.key is not None}
+    go_lives = [GoLive(wave, (wave.planned_go_live - today).days,
+                       [(region, by_region.get(region.id)) for region in wave.regions if region.live_on is None])
+                for wave in queries.coming_waves(programme.id, today, GO_LIVE_DAYS)]
+    lacking = queries.meetings_lacking_agenda(programme.id, now)
+    calendar = programme_calendar(programme) if lacking else None
+    actions, overdue_total = queries.overdue_actions(programme.id, today)
+    return ManagerSection(
+        health=health, next_gates=next_gates(programme, today), go_lives=go_lives,
+        overdue_actions=actions, overdue_total=overdue_total,
+        lacking_agenda=[LackingAgenda(occurrence, agenda_is_late(occurrence, calendar)) for occurrence in lacking],
+        readiness_by_region=figures.by_region, readiness_total=figures.total,
+        top_risks=top_risks(programme.id, TOP))
+
+
+# --- committee member ---------------------------------------------------------------------------------------
+
+@dataclass
+class MyMeeting:
+    occurrence: MeetingOccurrence
+    invitee: MeetingInvitee
+    answer: Answer
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answer is not Answer.NEEDS_ACTION
+
+
+@dataclass
+class MemberSection:
+    #: False when the account is linked to no person: nothing here can be "mine"
+    has_person: bool
+    next_meetings: list[MyMeeting] = field(default_factory=list)
+    open_actions: list[ActionItem] = field(default_factory=list)
+    changes_awaiting: list[tuple] = field(default_factory=list)
+    #: meetings not answered yet: the next occurrence of each
+    unanswered: list[MyMeeting] = field(default_factory=list)
+    today: date | None = None
+
+
+def member_section(programme, person_id: int | None, now: datetime, next_count: int = 5) -> MemberSection:
+    """The committee member's dashboard: their next meetings with their answer, their open actions, and what
+    awaits them (change requests to decide at a coming meeting, invitations to answer)."""
+    if person_id is None:
+        return MemberSection(has_person=False)
+    meetings = [MyMeeting(*row) for row in queries.my_coming_occurrences(programme.id, person_id, now)]
+    unanswered: dict[int, MyMeeting] = {}
+    for meeting in meetings:
+        if not meeting.is_answered:
+            unanswered.setdefault(meeting.occurrence.meeting_id, meeting)
+    return MemberSection(
+        has_person=True, next_meetings=meetings[:next_count],
+        open_actions=queries.my_open_actions(programme.id, person_id),
+        changes_awaiting=queries.changes_awaiting(programme.id, person_id, now),
+        unanswered=list(unanswered.values()), today=programme_today(programme, now))
+
+
+# --- trainer --------------------------------------------------------------------------------------------------
+
+@dataclass
+class TrainerSection:
+    today: list[TrainingSession]
+    this_week: list[TrainingSession]
+    #: seats taken per session id
+    enrolled: dict[int, int]
+    #: (session, enrolled people not marked yet)
+    rosters_to_complete: list[tuple[TrainingSession, int]]
+
+
+def trainer_section(programme, user_id: int, now: datetime) -> TrainerSection:
+    """The trainer's own sessions today and later this week (in each session's zone) and the rosters of their
+    ended sessions that still have people to mark."""
+    today, this_week = [], []
+    for session in queries.trainer_sessions(programme.id, user_id, now):
+        local_today = now.astimezone(session.zone).date()
+        day = session.local_start.date()
+        if day == local_today:
+            today.append(session)
+        elif local_today < day and day.isocalendar()[:2] == local_today.isocalendar()[:2]:
+            this_week.append(session)
+    return TrainerSection(today=today, this_week=this_week,
+                          enrolled=enrolled_counts([session.id for session in today + this_week]),
+                          rosters_to_complete=queries.rosters_to_complete(programme.id, user_id, now))
+
+
+# --- viewer -------------------------------------------------------------------------------------------------
+
+@dataclass
+class WaveState:
+    wave: Wave
+    #: "live", "in_trial", "going_live" (some regions live), "planned" or "not_dated"
+    state: str
+    #: the planned go-live, or the day the trial ends for a wave in trial
+    day: date | None
+
+
+@dataclass
+class ViewerSection:
+    current_stage: Stage | None
+    next_wave: Wave | None
+    days_to_go_live: int | None
+    waves: list[WaveState]
+    health: HealthSummary
+
+
+def wave_states(programme, waves: list[Wave], today: date) -> list[WaveState]:
+    """Where each wave stands, from its regions' live days and its trial period."""
+    calendar = programme_calendar(programme) if waves else None
+    states = []
+    for wave in waves:
+        live = [region.live_on for region in wave.regions]
+        if live and all(live):
+            end = trial_end(wave, calendar)
+            states.append(WaveState(wave, "in_trial", end) if end is not None and end > today
+                          else WaveState(wave, "live", None))
+        elif any(live) or wave.actual_go_live is not None:
+            states.append(WaveState(wave, "going_live", wave.planned_go_live))
+        elif wave.planned_go_live is not None:
+            states.append(WaveState(wave, "planned", wave.planned_go_live))
+        else:
+            states.append(WaveState(wave, "not_dated", None))
+    return states
+
+
+def viewer_section(programme, now: datetime, health: HealthSummary) -> ViewerSection:
+    """The programme at a glance for viewers: current stage, next go-live, waves, health counts. Names no
+    person."""
+    from planner.rollout.status import programme_status
+
+    today = programme_today(programme, now)
+    status = programme_status(programme, today)
+    return ViewerSection(current_stage=status.current_stage, next_wave=status.next_wave,
+                         days_to_go_live=status.days_to_go_live,
+                         waves=wave_states(programme, list(status.items.waves), today), health=health)

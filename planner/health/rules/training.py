@@ -1,0 +1,283 @@
+"""Health rules: training. Needs underestimated (people no course is required of), training too early or after
+go-live, training cancelled for business needs, and a region about to go live with too few people trained."""
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
+
+from planner.extensions import db
+from planner.health.findings import Evidence, Finding, Severity
+from planner.health.rules import HealthContext, Threshold, rule
+
+#: the most records a finding lists as evidence (the title gives the full count)
+EVIDENCE_LIMIT = 10
+#: a cancellation that leaves people without a session is HIGH when their region goes live within this many days
+CANCELLATION_SOON_DAYS = 30
+
+
+def _regions(programme_id: int) -> dict[int, tuple[str, date | None]]:
+    """{region id: (name, live_on)} of the programme, one query."""
+    from planner.programmes.models import Region
+
+    return {region_id: (name, live_on) for region_id, name, live_on in db.session.execute(
+        select(Region.id, Region.name, Region.live_on).where(Region.programme_id == programme_id))}
+
+
+def _readiness_link(programme_id: int) -> Evidence:
+    return Evidence.link(_("Training readiness"), "training.show_readiness", programme_id=programme_id)
+
+
+def _session_link(programme_id: int, session_id: int, course: str, day: date) -> Evidence:
+    return Evidence.link(_("%(course)s on %(day)s", course=course, day=day.isoformat()), "training.show_session",
+                         programme_id=programme_id, session_id=session_id)
+
+
+@rule("people_without_training_requirement", title=_l("People no training is required of"),
+      failure_mode=_l("Training needs underestimated"),
+      thresholds=(Threshold("untrained_role_percent", _l("Share of people without a required course (percent)"),
+                            10, 0, 100),))
+def people_without_training_requirement(ctx: HealthContext):
+    """Everybody who will use the system needs training, including people who never handled this information
+    before, a common omission (DOMAIN.md, "Training"). Fires, MEDIUM, when any person of the programme (an empty
+    job role included) is matched by no course requirement; HIGH when they are more than
+    ``untrained_role_percent`` (default 10) of the people, which says the requirement map misses whole roles.
+    The measure is the number of people."""
+    from planner.people.models import Person
+    from planner.training.queries import people_without_requirement, unrequired_counts
+
+    programme_id = ctx.programme.id
+    missing = sum(unrequired_counts(programme_id).values())
+    if not missing:
+        return
+    total = db.session.scalar(select(func.count(Person.id)).where(Person.programme_id == programme_id)) or 1
+    share = missing * 100 / total
+    people = db.session.scalars(people_without_requirement(programme_id).limit(EVIDENCE_LIMIT)).unique().all()
+    yield Finding(
+        rule="people_without_training_requirement", subject="programme",
+        severity=Severity.HIGH if share > ctx.threshold("untrained_role_percent") else Severity.MEDIUM,
+        title=_("%(n)d of %(total)d people have no required course (%(share).0f%%)", n=missing, total=total,
+                share=share),
+        advice=_("Add course requirements for their job roles (give people without a job role theirs), so "
+                 "everybody who will use the system is trained for the work they do."),
+        measure=missing,
+        evidence=(Evidence.link(_("Training requirements"), "training.requirements", programme_id=programme_id),
+                  *(Evidence.link(person.full_name, "people.edit_person", programme_id=programme_id,
+                                  person_id=person.id, is_personal=True) for person in people)))
+
+
+def _required_pairs(programme_id: int) -> set[tuple[int, int]]:
+    """(region id, course id) of every course some person of the region needs."""
+    from planner.training.queries import requirement_counts
+
+    return {pair for pair in requirement_counts(programme_id) if pair[0] is not None}
+
+
+def _upcoming_go_lives(programme_id: int, today: date) -> dict[int, date]:
+    """{region id: planned go-live} of the regions not live yet whose go-live is today or later."""
+    from planner.training.session_queries import go_live_by_region
+
+    regions = _regions(programme_id)
+    return {region_id: day for region_id, day in go_live_by_region(programme_id).items()
+            if regions.get(region_id, (None, None))[1] is None and day >= today}
+
+
+@rule("training_too_early", title=_l("A region's training ends long before its go-live"),
+      failure_mode=_l("Training cancelled or too early before go-live"),
+      thresholds=(Threshold("training_early_gap_days", _l("Days between the end of training and go-live"),
+                            30, 1, 365),))
+def training_too_early(ctx: HealthContext):
+    """Schedule training so the gap between finishing it and using the system is as short as possible:
+    people forget what they do not use (DOMAIN.md). For each region still to go live, its training ends with
+    the last planned session (not cancelled) of a course its people need; when that is more than
+    ``training_early_gap_days`` (default 30, about the session planner's 20 working days plus slack) before the
+    go-live, MEDIUM. The measure is the gap in days."""
+    from planner.training.models import Course, SessionStatus, TrainingSession
+
+    programme_id = ctx.programme.id
+    go_lives = _upcoming_go_lives(programme_id, ctx.today)
+    if not go_lives:
+        return
+    required = _required_pairs(programme_id)
+    last: dict[int, tuple[datetime, int, str]] = {}
+    for region_id, course_id, session_id, local_start, title in db.session.execute(
+            select(TrainingSession.region_id, TrainingSession.course_id, TrainingSession.id,
+                   TrainingSession.local_start, Course.title).join(Course, Course.id == TrainingSession.course_id)
+            .where(TrainingSession.programme_id == programme_id, TrainingSession.status != SessionStatus.CANCELLED,
+                   TrainingSession.region_id.in_(list(go_lives)))):
+        if (region_id, course_id) in required and (region_id not in last or local_start > last[region_id][0]):
+            last[region_id] = (local_start, session_id, title)
+    names = _regions(programme_id)
+    limit = ctx.threshold("training_early_gap_days")
+    for region_id, (local_start, session_id, title) in sorted(last.items()):
+        gap = (go_lives[region_id] - local_start.date()).days
+        if gap <= limit:
+            continue
+        yield Finding(
+            rule="training_too_early", subject=f"region:{region_id}", severity=Severity.MEDIUM,
+            title=_("Training in %(region)s ends %(n)d days before its go-live", region=names[region_id][0], n=gap),
+            advice=_("Move the sessions closer to the go-live on %(day)s, or plan a short refresher just before "
+                     "it, so people use what they learned while they still remember it.",
+                     day=go_lives[region_id].isoformat()),
+            measure=gap,
+            evidence=(_session_link(programme_id, session_id, title, local_start.date()),
+                      _readiness_link(programme_id)))
+
+
+@rule("training_after_go_live", title=_l("Training happens after a region's go-live"),
+      failure_mode=_l("Training needs underestimated"))
+def training_after_go_live(ctx: HealthContext):
+    """People must be trained before they start using the system, not after (DOMAIN.md, "Training"). Fires,
+    HIGH, for a region still to go live with sessions of a course its people need planned on or after the
+    go-live (measure: the sessions), and for a live region with people still untrained (measure: the people).
+    No threshold: both mean people work in the new system untrained."""
+    from planner.training.models import SessionStatus, TrainingSession
+    from planner.training.readiness import readiness
+    from planner.training.session_queries import window_flags
+
+    programme_id = ctx.programme.id
+    go_lives = _upcoming_go_lives(programme_id, ctx.today)
+    if go_lives:
+        required = _required_pairs(programme_id)
+        late: dict[int, list] = {}
+        sessions = db.session.scalars(
+            select(TrainingSession).where(TrainingSession.programme_id == programme_id,
+                                          TrainingSession.status != SessionStatus.CANCELLED,
+                                          TrainingSession.region_id.in_(list(go_lives)))
+            .order_by(TrainingSession.starts_at, TrainingSession.id)).all()
+        titles = _course_titles(programme_id)
+        by_id = {session.id: session for session in sessions}
+        for session_id, flag in window_flags(ctx.programme, sessions).items():
+            session = by_id[session_id]
+            if flag.reason == "after_go_live" and (session.region_id, session.course_id) in required:
+                late.setdefault(session.region_id, []).append(session)
+        names = _regions(programme_id)
+        for region_id, region_sessions in sorted(late.items()):
+            yield Finding(
+                rule="training_after_go_live", subject=f"region:{region_id}", severity=Severity.HIGH,
+                title=_("%(n)d training sessions for %(region)s end on or after its go-live",
+                        n=len(region_sessions), region=names[region_id][0]),
+                advice=_("Move these sessions before the go-live on %(day)s: people should start in the system "
+                         "already trained.", day=go_lives[region_id].isoformat()),
+                measure=len(region_sessions),
+                evidence=tuple(_session_link(programme_id, s.id, titles.get(s.course_id, ""), s.local_start.date())
+                               for s in region_sessions[:EVIDENCE_LIMIT]))
+    live = {region_id: (name, live_on) for region_id, (name, live_on) in _regions(programme_id).items()
+            if live_on is not None and live_on <= ctx.today}
+    if not live:
+        return
+    for row in readiness(ctx.programme).by_region:
+        if row.key in live and row.untrained > 0:
+            name, live_on = live[row.key]
+            yield Finding(
+                rule="training_after_go_live", subject=f"region:{row.key}:untrained", severity=Severity.HIGH,
+                title=_("%(n)d people in %(region)s are still untrained although it went live on %(day)s",
+                        n=row.untrained, region=name, day=live_on.isoformat()),
+                advice=_("Plan catch-up sessions for them now and check with the super-users how they manage "
+                         "meanwhile; untrained users fall back to their old spreadsheets."),
+                measure=row.untrained, evidence=(_readiness_link(programme_id),))
+
+
+def _course_titles(programme_id: int) -> dict[int, str]:
+    from planner.training.models import Course
+
+    return dict(db.session.execute(select(Course.id, Course.title).where(Course.programme_id == programme_id)).all())
+
+
+def _left_without_session(session_ids: list[int]) -> dict[int, int]:
+    """{cancelled session id: people of it who hold no place in another session of the course that is not
+    cancelled}, for many sessions in one query (``enrolment.left_without_session`` answers for one)."""
+    from planner.training.enrolment import LIVE
+    from planner.training.models import Enrolment, SessionStatus, TrainingSession
+
+    if not session_ids:
+        return {}
+    other, other_session = aliased(Enrolment), aliased(TrainingSession)
+    placed_elsewhere = exists(
+        select(other.id).join(other_session, other_session.id == other.session_id)
+        .where(other.person_id == Enrolment.person_id, other.status.in_(LIVE),
+               other_session.id != Enrolment.session_id, other_session.course_id == TrainingSession.course_id,
+               other_session.status != SessionStatus.CANCELLED))
+    return dict(db.session.execute(
+        select(Enrolment.session_id, func.count(Enrolment.id))
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .where(Enrolment.session_id.in_(session_ids), Enrolment.status.in_(LIVE), ~placed_elsewhere)
+        .group_by(Enrolment.session_id)).all())
+
+
+@rule("training_cancelled_for_business", title=_l("Training cancelled for business priorities"),
+      failure_mode=_l("Training cancelled or too early before go-live"),
+      thresholds=(Threshold("business_cancellation_days", _l("Days to look back for cancelled training"),
+                            60, 7, 365),))
+def training_cancelled_for_business(ctx: HealthContext):
+    """Do not let training be cancelled for short-term business needs (DOMAIN.md): each such cancellation
+    pushes people towards go-live untrained. Counts the sessions cancelled for a business priority in the last
+    ``business_cancellation_days`` (default 60, about two committee cycles): MEDIUM; HIGH when more than two,
+    or when one leaves people of a region going live within 30 days without another session of the course.
+    The measure is the number of cancellations."""
+    from planner.training.enrolment import business_cancellations
+    from planner.training.session_queries import go_live_by_region
+
+    programme_id = ctx.programme.id
+    since = datetime.combine(ctx.today - timedelta(days=ctx.threshold("business_cancellation_days")), time.min,
+                             tzinfo=UTC)
+    until = datetime.combine(ctx.today + timedelta(days=1), time.min, tzinfo=UTC)
+    cancelled = business_cancellations(programme_id, since, until)
+    if not cancelled:
+        return
+    go_lives = go_live_by_region(programme_id)
+    left = _left_without_session([session.id for session in cancelled])
+    stranded = [session for session in cancelled if left.get(session.id)
+                and session.region_id in go_lives
+                and ctx.today <= go_lives[session.region_id] <= ctx.today + timedelta(days=CANCELLATION_SOON_DAYS)]
+    high = len(cancelled) > 2 or bool(stranded)
+    if stranded:
+        people = sum(left[session.id] for session in stranded)
+        title = _("%(n)d training sessions were cancelled for business priorities; %(people)d people of regions "
+                  "going live within %(days)d days are left without a session",
+                  n=len(cancelled), people=people, days=CANCELLATION_SOON_DAYS)
+    else:
+        title = _("%(n)d training sessions were cancelled for business priorities in the last %(days)d days",
+                  n=len(cancelled), days=ctx.threshold("business_cancellation_days"))
+    yield Finding(
+        rule="training_cancelled_for_business", subject="programme",
+        severity=Severity.HIGH if high else Severity.MEDIUM, title=title,
+        advice=_("Ask the steering committee to protect training from short-term business needs, and plan "
+                 "replacement sessions before the go-lives for the people affected."),
+        measure=len(cancelled),
+        evidence=tuple(_session_link(programme_id, session.id, session.course.title, session.local_start.date())
+                       for session in (stranded + [s for s in cancelled if s not in stranded])[:EVIDENCE_LIMIT]))
+
+
+@rule("training_incomplete_before_go_live", title=_l("A region goes live soon with too few people trained"),
+      failure_mode=_l("Training needs underestimated"),
+      thresholds=(Threshold("training_check_days", _l("Days before go-live to check training completion"),
+                            14, 1, 90),
+                  Threshold("training_min_completion_percent", _l("Training completion needed before go-live "
+                                                                  "(percent)"), 90, 1, 100)))
+def training_incomplete_before_go_live(ctx: HealthContext):
+    """A region whose people are not trained when it goes live gets a system nobody can use (DOMAIN.md,
+    "Training"). Fires, HIGH, for a region going live within ``training_check_days`` (default 14: too close to
+    plan much more) whose completion is below ``training_min_completion_percent`` (default 90, the wave gate's
+    default minimum). The measure is the people still untrained."""
+    from planner.training.readiness import readiness
+
+    programme_id = ctx.programme.id
+    horizon = ctx.today + timedelta(days=ctx.threshold("training_check_days"))
+    soon = {region_id: day for region_id, day in _upcoming_go_lives(programme_id, ctx.today).items()
+            if day <= horizon}
+    if not soon:
+        return
+    minimum = ctx.threshold("training_min_completion_percent")
+    for row in readiness(ctx.programme).by_region:
+        if row.key not in soon or row.percent is None or row.percent >= minimum:
+            continue
+        yield Finding(
+            rule="training_incomplete_before_go_live", subject=f"region:{row.key}", severity=Severity.HIGH,
+            title=_("%(region)s goes live in %(days)d days with %(pct).0f%% of its people trained",
+                    region=row.label, days=(soon[row.key] - ctx.today).days, pct=row.percent),
+            advice=_("Train the %(n)d people still missing before %(day)s (extra sessions, make-ups for "
+                     "no-shows), or ask the committee to move the go-live.", n=row.untrained,
+                     day=soon[row.key].isoformat()),
+            measure=row.untrained, evidence=(_readiness_link(programme_id),))
