@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from planner.extensions import db
+from planner.training.models import TrainingSession
+from planner.training.session_queries import window_flags
 from planner.health.findings import Severity
 from planner.programmes.models import Programme, Region
 from planner.rollout import services as rollout_services
@@ -100,15 +102,20 @@ def test_a_requirement_for_everyone_leaves_nobody_out(app, factories):
 
 # --- training too early ----------------------------------------------------------------------------------------
 
-def test_training_ending_long_before_go_live_is_medium_with_the_gap(app, factories):
+def test_training_ending_long_before_go_live_is_medium_with_the_lead(app, factories):
     w = build(app, factories)
     session_on(app, w, date(2026, 10, 5))
     last = session_on(app, w, date(2026, 10, 20))
     session_on(app, w, date(2026, 10, 30), region="South")  # South is far off: not this rule's concern
     finding = only(app, w.programme_id, "training_too_early", date(2026, 10, 1))
+    with app.app_context():
+        programme = db.session.get(Programme, w.programme_id)
+        session = db.session.get(TrainingSession, last)
+        lead = window_flags(programme, [session])[last].lead_days
+        assert lead > programme.training_max_lead_days  # the programme's one training window (20 working days)
     assert (finding.severity, finding.subject, finding.measure) == (Severity.MEDIUM, f"region:{w.regions['North']}",
-                                                                    56)
-    assert "56 days" in finding.title
+                                                                    lead)
+    assert f"{lead} working days" in finding.title
     assert f"/sessions/{last}" in assert_links_build(app, finding)[0]
 
 
@@ -119,10 +126,12 @@ def test_training_close_to_go_live_is_fine(app, factories):
     assert findings(app, w.programme_id, "training_too_early", date(2026, 10, 1)) == []
 
 
-def test_a_longer_gap_threshold_lets_early_training_pass(app, factories):
+def test_a_longer_training_window_lets_early_training_pass(app, factories):
     w = build(app, factories)
     session_on(app, w, date(2026, 10, 20))
-    set_threshold(app, w.programme_id, "training_early_gap_days", 60)
+    with app.app_context():
+        db.session.get(Programme, w.programme_id).training_max_lead_days = 60
+        db.session.commit()
     assert findings(app, w.programme_id, "training_too_early", date(2026, 10, 1)) == []
 
 

@@ -84,44 +84,46 @@ def _upcoming_go_lives(programme_id: int, today: date) -> dict[int, date]:
 
 
 @rule("training_too_early", title=_l("A region's training ends long before its go-live"),
-      failure_mode=_l("Training cancelled or too early before go-live"),
-      thresholds=(Threshold("training_early_gap_days", _l("Days between the end of training and go-live"),
-                            30, 1, 365),))
+      failure_mode=_l("Training cancelled or too early before go-live"))
 def training_too_early(ctx: HealthContext):
     """Schedule training so the gap between finishing it and using the system is as short as possible:
     people forget what they do not use (DOMAIN.md). For each region still to go live, its training ends with
-    the last planned session (not cancelled) of a course its people need; when that is more than
-    ``training_early_gap_days`` (default 30, about the session planner's 20 working days plus slack) before the
-    go-live, MEDIUM. The measure is the gap in days."""
-    from planner.training.models import Course, SessionStatus, TrainingSession
+    the last planned session (not cancelled) of a course its people need; when that session ends more than the
+    programme's ``training_max_lead_days`` working days before the go-live (the same window the session pages
+    and the session planner use, so there is one number), MEDIUM. The measure is that lead in working days."""
+    from planner.training.models import SessionStatus, TrainingSession
+    from planner.training.session_queries import window_flags
 
     programme_id = ctx.programme.id
     go_lives = _upcoming_go_lives(programme_id, ctx.today)
     if not go_lives:
         return
     required = _required_pairs(programme_id)
-    last: dict[int, tuple[datetime, int, str]] = {}
-    for region_id, course_id, session_id, local_start, title in db.session.execute(
-            select(TrainingSession.region_id, TrainingSession.course_id, TrainingSession.id,
-                   TrainingSession.local_start, Course.title).join(Course, Course.id == TrainingSession.course_id)
-            .where(TrainingSession.programme_id == programme_id, TrainingSession.status != SessionStatus.CANCELLED,
-                   TrainingSession.region_id.in_(list(go_lives)))):
-        if (region_id, course_id) in required and (region_id not in last or local_start > last[region_id][0]):
-            last[region_id] = (local_start, session_id, title)
+    last: dict[int, TrainingSession] = {}
+    for session in db.session.scalars(
+            select(TrainingSession).where(TrainingSession.programme_id == programme_id,
+                                          TrainingSession.status != SessionStatus.CANCELLED,
+                                          TrainingSession.region_id.in_(list(go_lives)))):
+        if (session.region_id, session.course_id) in required and (
+                session.region_id not in last or session.local_end > last[session.region_id].local_end):
+            last[session.region_id] = session
+    flags = window_flags(ctx.programme, list(last.values()))
     names = _regions(programme_id)
-    limit = ctx.threshold("training_early_gap_days")
-    for region_id, (local_start, session_id, title) in sorted(last.items()):
-        gap = (go_lives[region_id] - local_start.date()).days
-        if gap <= limit:
+    titles = _course_titles(programme_id)
+    for region_id, session in sorted(last.items()):
+        flag = flags.get(session.id)
+        if flag is None or flag.reason != "too_early":
             continue
         yield Finding(
             rule="training_too_early", subject=f"region:{region_id}", severity=Severity.MEDIUM,
-            title=_("Training in %(region)s ends %(n)d days before its go-live", region=names[region_id][0], n=gap),
-            advice=_("Move the sessions closer to the go-live on %(day)s, or plan a short refresher just before "
-                     "it, so people use what they learned while they still remember it.",
-                     day=go_lives[region_id].isoformat()),
-            measure=gap,
-            evidence=(_session_link(programme_id, session_id, title, local_start.date()),
+            title=_("Training in %(region)s ends %(n)d working days before its go-live",
+                    region=names[region_id][0], n=flag.lead_days),
+            advice=_("Move the sessions closer to the go-live on %(day)s (at most %(max)d working days before it), "
+                     "or plan a short refresher just before it, so people use what they learned while they still "
+                     "remember it.", day=go_lives[region_id].isoformat(), max=ctx.programme.training_max_lead_days),
+            measure=flag.lead_days,
+            evidence=(_session_link(programme_id, session.id, titles.get(session.course_id, ""),
+                                    session.local_start.date()),
                       _readiness_link(programme_id)))
 
 
