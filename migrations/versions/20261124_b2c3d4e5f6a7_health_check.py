@@ -39,6 +39,7 @@ def upgrade():
     sa.Column('subject', sa.String(length=120), nullable=False),
     sa.Column('severity', sa.Enum('low', 'medium', 'high', name='severity', native_enum=False, create_constraint=True, length=10), nullable=False),
     sa.Column('measure', sa.Float(), nullable=False),
+    sa.Column('evidence_keys', sa.JSON(), nullable=False),
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('acknowledged_by_id', sa.Integer(), nullable=True),

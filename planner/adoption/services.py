@@ -126,12 +126,13 @@ def record_figure(programme: Programme, *, region_id: int, week: date | str, act
 
 
 def update_figure(figure: AdoptionFigure, *, expected_version: int | None, active_users: int, licensed_users: int,
-                  recorded_by_id: int | None = None) -> dict:
-    """Correct a figure's counts (its region and week stay: delete it and record another to move it)."""
+                  recorded_by_id: int | None = None, source: AdoptionSource = AdoptionSource.ENTERED) -> dict:
+    """Correct a figure's counts (its region and week stay: delete it and record another to move it); ``source``
+    says where the correction came from (the entry page, or the API)."""
     check_version(figure, expected_version)
     active_users, licensed_users = checked_counts(active_users, licensed_users)
     changes = audit.apply_changes(figure, {"active_users": active_users, "licensed_users": licensed_users,
-                                           "source": AdoptionSource.ENTERED, "recorded_by_id": recorded_by_id})
+                                           "source": source, "recorded_by_id": recorded_by_id})
     audit.record_update(figure, changes)
     db.session.flush()
     return changes

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from planner.core.csv_safety import FORMULA_PREFIXES
+from planner.core.csv_safety import is_formula_like
 from planner.core.errors import DomainError
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -57,7 +57,7 @@ def _first_line(last_line: int, record: dict) -> int:
 def read_cell(value: str | None) -> str:
     """A cell's text, without the apostrophe our exports put before formula-like values."""
     text = (value or "").strip()
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+    if text.startswith("'") and is_formula_like(text[1:]):
         return text[1:]
     return text
 

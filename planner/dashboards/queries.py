@@ -2,7 +2,7 @@
 queries however much data the programme holds. "Coming" means not yet started, by the UTC instant."""
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from planner.changes.models import ChangeRequest, ChangeStatus
@@ -11,7 +11,10 @@ from planner.committee.models import (
     OccurrenceAnswer,
 )
 from planner.extensions import db
+from planner.lifecycle.models import GateReview
+from planner.people.models import Person
 from planner.rollout.models import Wave
+from planner.training import session_queries
 from planner.training.models import AttendanceMark, Enrolment, EnrolmentStatus, SessionStatus, TrainingSession
 
 
@@ -47,11 +50,11 @@ def overdue_actions(programme_id: int, today: date, limit: int = 10) -> tuple[li
 
 
 def coming_waves(programme_id: int, today: date, days: int = 60) -> list[Wave]:
-    """Waves not live yet whose planned go-live falls within the next ``days`` days (today included), soonest
-    first, with their regions loaded."""
+    """Waves not live yet whose planned go-live falls within the next ``days`` days (today included) or has
+    passed (late: they have not gone live), soonest first, so the late ones lead; with their regions loaded."""
     return list(db.session.scalars(
         select(Wave).where(Wave.programme_id == programme_id, Wave.actual_go_live.is_(None),
-                           Wave.planned_go_live >= today, Wave.planned_go_live <= today + timedelta(days=days))
+                           Wave.planned_go_live <= today + timedelta(days=days))
         .options(joinedload(Wave.regions)).order_by(Wave.planned_go_live, Wave.position, Wave.id)).unique())
 
 
@@ -82,40 +85,57 @@ def my_open_actions(programme_id: int, person_id: int, limit: int = 20) -> list[
         .order_by(ActionItem.due_on, ActionItem.id).limit(limit)))
 
 
-def changes_awaiting(programme_id: int, person_id: int, now: datetime, limit: int = 20
-                     ) -> list[tuple[ChangeRequest, MeetingOccurrence]]:
-    """Assessed change requests (waiting for the committee's decision) on the agenda of a coming meeting
-    ``person_id`` is invited to, with the first such meeting; soonest meeting first."""
+def person_of_programme(programme_id: int, person_id: int | None) -> int | None:
+    """``person_id`` when that person belongs to the programme, else None: an account linked to another
+    programme's person has nothing of its own here."""
+    if person_id is None:
+        return None
+    return db.session.scalar(select(Person.id).where(Person.id == person_id, Person.programme_id == programme_id))
+
+
+def decisions_awaiting(programme_id: int, person_id: int, now: datetime, limit: int = 20
+                       ) -> list[tuple[AgendaItem, MeetingOccurrence]]:
+    """Agenda items of coming meetings ``person_id`` is invited to that ask the committee to decide: an assessed
+    change request, a gate review or a risk. Soonest meeting first, with what each item links loaded; a request,
+    review or risk on several agendas comes once, at its first meeting."""
     rows = db.session.execute(
-        select(ChangeRequest, MeetingOccurrence)
-        .join(AgendaItem, AgendaItem.change_request_id == ChangeRequest.id)
+        select(AgendaItem, MeetingOccurrence)
         .join(MeetingOccurrence, MeetingOccurrence.id == AgendaItem.occurrence_id)
         .join(Meeting, Meeting.id == MeetingOccurrence.meeting_id)
         .join(MeetingInvitee, and_(MeetingInvitee.meeting_id == Meeting.id, MeetingInvitee.person_id == person_id,
                                    MeetingInvitee.removed_at.is_(None)))
-        .where(ChangeRequest.programme_id == programme_id, ChangeRequest.status == ChangeStatus.ASSESSED,
-               MeetingOccurrence.is_cancelled.is_(False), MeetingOccurrence.starts_at >= now,
-               Meeting.status == MeetingStatus.SCHEDULED)
-        .options(contains_eager(MeetingOccurrence.meeting))
-        .order_by(MeetingOccurrence.starts_at, ChangeRequest.number).limit(limit * 4)).all()
-    seen: dict[int, tuple[ChangeRequest, MeetingOccurrence]] = {}
-    for change, occurrence in rows:
-        seen.setdefault(change.id, (change, occurrence))
+        .outerjoin(ChangeRequest, ChangeRequest.id == AgendaItem.change_request_id)
+        .where(MeetingOccurrence.programme_id == programme_id, MeetingOccurrence.is_cancelled.is_(False),
+               MeetingOccurrence.starts_at >= now, Meeting.status == MeetingStatus.SCHEDULED,
+               or_(ChangeRequest.status == ChangeStatus.ASSESSED, AgendaItem.gate_review_id.is_not(None),
+                   AgendaItem.risk_id.is_not(None)))
+        .options(contains_eager(MeetingOccurrence.meeting), contains_eager(AgendaItem.change_request),
+                 joinedload(AgendaItem.gate_review).joinedload(GateReview.stage))
+        .order_by(MeetingOccurrence.starts_at, MeetingOccurrence.id, AgendaItem.position, AgendaItem.id)
+        .limit(limit * 4)).all()
+    seen: dict[tuple, tuple[AgendaItem, MeetingOccurrence]] = {}
+    for item, occurrence in rows:
+        seen.setdefault(decision_subject(item), (item, occurrence))
     return list(seen.values())[:limit]
 
 
-# --- trainer ----------------------------------------------------------------------------------------------
+def decision_subject(item: AgendaItem) -> tuple[str, int]:
+    """What an agenda item asks the committee to decide: ("change", id), ("gate_review", id) or ("risk", id),
+    an assessed change request first."""
+    if item.change_request is not None and item.change_request.status is ChangeStatus.ASSESSED:
+        return ("change", item.change_request_id)
+    if item.gate_review_id is not None:
+        return ("gate_review", item.gate_review_id)
+    return ("risk", item.risk_id)
+
+
+# --- trainer: the training area's own queries, kept to this programme and to the sessions really given -----
 
 def trainer_sessions(programme_id: int, user_id: int, now: datetime) -> list[TrainingSession]:
-    """The trainer's sessions in this programme, not cancelled, from a day ago to eight days ahead (the page
-    keeps today and the rest of this week, in each session's own zone), with course and region loaded."""
-    return list(db.session.scalars(
-        select(TrainingSession).where(
-            TrainingSession.programme_id == programme_id, TrainingSession.trainer_id == user_id,
-            TrainingSession.status != SessionStatus.CANCELLED,
-            TrainingSession.ends_at >= now - timedelta(days=1), TrainingSession.starts_at < now + timedelta(days=8))
-        .options(joinedload(TrainingSession.course), joinedload(TrainingSession.region))
-        .order_by(TrainingSession.starts_at, TrainingSession.id)))
+    """The trainer's scheduled sessions in this programme (not proposals, not cancelled) from a day ago to eight
+    days ahead, with course and region loaded: ``sessions_of_trainer`` of the training pages."""
+    return list(db.session.scalars(session_queries.sessions_of_trainer(user_id, now).where(
+        TrainingSession.programme_id == programme_id, TrainingSession.status == SessionStatus.SCHEDULED)))
 
 
 def _unmarked_filter():
@@ -128,15 +148,11 @@ def _unmarked_filter():
 
 def rosters_to_complete(programme_id: int, user_id: int, now: datetime, limit: int = 50
                         ) -> list[tuple[TrainingSession, int]]:
-    """The trainer's scheduled sessions in this programme that have ended, whose roster is not completed and
-    that still have enrolled people without a mark; latest first, each with how many are unmarked."""
+    """The trainer's open rosters in this programme (``open_rosters_of_trainer``: scheduled, ended, not
+    completed) that still have enrolled people without a mark; latest first, each with how many are unmarked."""
     unmarked = (select(func.count(Enrolment.id)).where(_unmarked_filter())
                 .correlate(TrainingSession).scalar_subquery())
     rows = db.session.execute(
-        select(TrainingSession, unmarked.label("unmarked")).where(
-            TrainingSession.programme_id == programme_id, TrainingSession.trainer_id == user_id,
-            TrainingSession.status == SessionStatus.SCHEDULED, TrainingSession.ends_at < now,
-            TrainingSession.roster_completed_at.is_(None), unmarked > 0)
-        .options(joinedload(TrainingSession.course), joinedload(TrainingSession.region))
-        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc()).limit(limit)).all()
+        session_queries.open_rosters_of_trainer(user_id, now).add_columns(unmarked.label("unmarked"))
+        .where(TrainingSession.programme_id == programme_id, unmarked > 0).limit(limit)).all()
     return [(session, count) for session, count in rows]

@@ -1,14 +1,14 @@
 """What each role's section of the dashboard shows, gathered in a fixed number of queries.
 
 One builder per role returns a plain dataclass the template renders; the view picks the builders from the
-user's roles. "Today" is the programme's home zone's today for programme-wide things, and each meeting's or
-session's own zone for meetings and sessions.
+user's roles. "Today" and "now" come from ``planner.core.clock`` as on every page the dashboard links to (the
+actions list, the health check, the exports), so its overdue list and health counts are theirs; a trainer's
+sessions are split into today and this week in each session's own zone, as on the trainer's own page.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from planner.committee.models import ActionItem, Answer, MeetingInvitee, MeetingOccurrence
+from planner.committee.models import ActionItem, AgendaItem, Answer, MeetingInvitee, MeetingOccurrence
 from planner.dashboards import queries
 from planner.extensions import db
 from planner.lifecycle.models import Stage, StageStatus
@@ -26,11 +26,6 @@ TOP = 5
 GO_LIVE_DAYS = 60
 
 
-def programme_today(programme, now: datetime) -> date:
-    """Today in the programme's home time zone."""
-    return now.astimezone(ZoneInfo(programme.home_time_zone)).date()
-
-
 # --- health (project manager: counts and the worst findings; viewer: counts only) ---------------------------
 
 @dataclass
@@ -39,6 +34,8 @@ class HealthSummary:
     counts: list[tuple[object, int]]
     #: the most severe open findings (empty for viewers)
     top: list = field(default_factory=list)
+    #: how many checks raised instead of answering (logged; the health page names them)
+    failed: int = 0
 
     @property
     def total(self) -> int:
@@ -46,14 +43,15 @@ class HealthSummary:
 
 
 def health_summary(programme, today: date, *, with_titles: bool) -> HealthSummary:
-    """The health check's open findings on ``today``: counts per severity, and the worst ``TOP`` when asked."""
+    """The health check's open findings on ``today``: counts per severity, and the worst ``TOP`` when asked. A
+    check that fails is counted, not fatal, as on the health page."""
     from planner.health.engine import run_health_check
     from planner.health.findings import SEVERITY_ORDER
 
-    report = run_health_check(programme, today)
+    report = run_health_check(programme, today, tolerate_errors=True)
     counts = report.counts
     return HealthSummary(counts=[(severity, counts[severity]) for severity in reversed(SEVERITY_ORDER)],
-                         top=report.open[:TOP] if with_titles else [])
+                         top=report.open[:TOP] if with_titles else [], failed=len(report.failed))
 
 
 # --- project manager ----------------------------------------------------------------------------------------
@@ -71,6 +69,7 @@ class GateDue:
 @dataclass
 class GoLive:
     wave: Wave
+    #: days from today to the planned go-live: negative for a wave not live yet whose day has passed
     days_to_go: int
     #: training completion of each of the wave's regions
     regions: list[tuple[object, Completion | None]]
@@ -112,12 +111,12 @@ def next_gates(programme, today: date, limit: int = 3) -> list[GateDue]:
                     len(stage.unmet_criteria()), len(stage.criteria)) for stage in stages[:limit]]
 
 
-def manager_section(programme, now: datetime, health: HealthSummary) -> ManagerSection:
-    """The project manager's dashboard: health, gates, go-lives, overdue actions, agendas, training, risks."""
+def manager_section(programme, today: date, now: datetime, health: HealthSummary) -> ManagerSection:
+    """The project manager's dashboard: health, gates, go-lives (late ones first), overdue actions, agendas,
+    training, risks."""
     from planner.committee.services import agenda_is_late
     from planner.risks.queries import top_risks
 
-    today = programme_today(programme, now)
     figures = readiness(programme)
     by_region = {row.key: row for row in figures.by_region if row.key is not None}
     go_lives = [GoLive(wave, (wave.planned_go_live - today).days,
@@ -148,20 +147,37 @@ class MyMeeting:
 
 
 @dataclass
+class AwaitingDecision:
+    """An agenda item of a coming meeting of mine that asks the committee to decide."""
+
+    item: AgendaItem
+    occurrence: MeetingOccurrence
+
+    @property
+    def kind(self) -> str:
+        """"change", "gate_review" or "risk"."""
+        return queries.decision_subject(self.item)[0]
+
+
+@dataclass
 class MemberSection:
-    #: False when the account is linked to no person: nothing here can be "mine"
+    #: False when the account is linked to no person of this programme: nothing here can be "mine"
     has_person: bool
     next_meetings: list[MyMeeting] = field(default_factory=list)
     open_actions: list[ActionItem] = field(default_factory=list)
-    changes_awaiting: list[tuple] = field(default_factory=list)
+    #: change requests, gate reviews and risks a coming meeting of mine will decide on
+    decisions_awaiting: list[AwaitingDecision] = field(default_factory=list)
     #: meetings not answered yet: the next occurrence of each
     unanswered: list[MyMeeting] = field(default_factory=list)
     today: date | None = None
 
 
-def member_section(programme, person_id: int | None, now: datetime, next_count: int = 5) -> MemberSection:
+def member_section(programme, person_id: int | None, today: date, now: datetime,
+                   next_count: int = 5) -> MemberSection:
     """The committee member's dashboard: their next meetings with their answer, their open actions, and what
-    awaits them (change requests to decide at a coming meeting, invitations to answer)."""
+    awaits them (change requests, gate reviews and risks to decide at a coming meeting, invitations to answer).
+    Only a person of this programme has anything here."""
+    person_id = queries.person_of_programme(programme.id, person_id)
     if person_id is None:
         return MemberSection(has_person=False)
     meetings = [MyMeeting(*row) for row in queries.my_coming_occurrences(programme.id, person_id, now)]
@@ -172,8 +188,9 @@ def member_section(programme, person_id: int | None, now: datetime, next_count: 
     return MemberSection(
         has_person=True, next_meetings=meetings[:next_count],
         open_actions=queries.my_open_actions(programme.id, person_id),
-        changes_awaiting=queries.changes_awaiting(programme.id, person_id, now),
-        unanswered=list(unanswered.values()), today=programme_today(programme, now))
+        decisions_awaiting=[AwaitingDecision(*row) for row in queries.decisions_awaiting(programme.id, person_id,
+                                                                                         now)],
+        unanswered=list(unanswered.values()), today=today)
 
 
 # --- trainer --------------------------------------------------------------------------------------------------
@@ -189,8 +206,9 @@ class TrainerSection:
 
 
 def trainer_section(programme, user_id: int, now: datetime) -> TrainerSection:
-    """The trainer's own sessions today and later this week (in each session's zone) and the rosters of their
-    ended sessions that still have people to mark."""
+    """The trainer's own scheduled sessions today and later this week and the rosters of their ended sessions
+    that still have people to mark. "Today" is each session's own zone's today, as on the trainer's own page
+    (``training.my_sessions``)."""
     today, this_week = [], []
     for session in queries.trainer_sessions(programme.id, user_id, now):
         local_today = now.astimezone(session.zone).date()
@@ -243,12 +261,11 @@ def wave_states(programme, waves: list[Wave], today: date) -> list[WaveState]:
     return states
 
 
-def viewer_section(programme, now: datetime, health: HealthSummary) -> ViewerSection:
+def viewer_section(programme, today: date, health: HealthSummary) -> ViewerSection:
     """The programme at a glance for viewers: current stage, next go-live, waves, health counts. Names no
     person."""
     from planner.rollout.status import programme_status
 
-    today = programme_today(programme, now)
     status = programme_status(programme, today)
     return ViewerSection(current_stage=status.current_stage, next_wave=status.next_wave,
                          days_to_go_live=status.days_to_go_live,

@@ -26,17 +26,16 @@ def show_dashboard(programme_id: int):
     roles = roles_in(current_user, programme.id)
     is_manager = current_user.is_admin or Role.PROJECT_MANAGER in roles
     is_viewer = Role.VIEWER in roles
-    now = clock.now()
-    today = sections.programme_today(programme, now)
+    now, today = clock.now(), clock.today()
     health = (sections.health_summary(programme, today, with_titles=is_manager)
               if is_manager or is_viewer else None)
     return render_template(
         "dashboards/show.html", programme=programme, today=today,
-        manager=sections.manager_section(programme, now, health) if is_manager else None,
-        member=(sections.member_section(programme, current_user.person_id, now)
+        manager=sections.manager_section(programme, today, now, health) if is_manager else None,
+        member=(sections.member_section(programme, current_user.person_id, today, now)
                 if Role.COMMITTEE_MEMBER in roles else None),
         trainer=sections.trainer_section(programme, current_user.id, now) if Role.TRAINER in roles else None,
-        viewer=sections.viewer_section(programme, now, health) if is_viewer else None,
+        viewer=sections.viewer_section(programme, today, health) if is_viewer else None,
         health_endpoint=HEALTH_ENDPOINT if HEALTH_ENDPOINT in current_app.view_functions else None,
         show_people=can(Permission.PEOPLE_VIEW, programme), stage_status_labels=STAGE_STATUS_LABELS,
         answer_labels=ANSWER_LABELS, severity_labels=SEVERITY_LABELS, wave_state_labels=WAVE_STATE_LABELS,

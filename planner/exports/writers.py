@@ -1,10 +1,11 @@
 """Writing tables as CSV and as an XLSX workbook that a spreadsheet opens safely (QUALITY.md item 10).
 
-Every text cell that a spreadsheet could read as a formula (it starts with = + - @, a tab or a carriage return)
-gets a leading apostrophe, in CSV and in XLSX alike. Numbers and dates are not text: in XLSX they stay typed
-(a negative number stays a number, a date a date), in CSV a number is written as it is. XLSX cannot hold
-control characters (openpyxl refuses them), so they are removed first: what is left is then checked, so that
-"\\x01=cmd" cannot turn into "=cmd"."""
+Every text cell that a spreadsheet could read as a formula (= + - @ first, after any leading whitespace or
+control characters, or a tab or a carriage return first) gets a leading apostrophe, in CSV and in XLSX alike
+(``planner.core.csv_safety``). Numbers and dates are not text: in XLSX they stay typed (a negative number stays
+a number, a date a date), in CSV a number is written as it is. Control characters (but tab and line breaks) are
+removed from text in both, as XLSX cannot hold them: what is left is then checked, so that "\\x01=cmd" cannot
+turn into "=cmd"."""
 import csv
 import io
 from datetime import UTC, date, datetime
@@ -12,7 +13,6 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -56,10 +56,8 @@ def to_csv(table: Table) -> str:
 
 
 def xlsx_text(value) -> str:
-    """Text for an XLSX cell: control characters removed, then made safe as in CSV."""
-    if value is None or isinstance(value, bool):
-        return safe_cell(value)
-    return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    """Text for an XLSX cell: made safe as in CSV (which also removes every character openpyxl refuses)."""
+    return safe_cell(value)
 
 
 def _xlsx_value(sheet, value):

@@ -6,6 +6,7 @@ Nothing here touches the database or the request: findings are plain values.
 """
 import enum
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 
 class Severity(enum.StrEnum):
@@ -36,14 +37,26 @@ class Evidence:
     params: tuple[tuple[str, int | str], ...] = ()
     #: the label names a person: shown only to users who may see people (PEOPLE_VIEW)
     is_personal: bool = False
+    #: the ``Permission`` the linked page needs beyond seeing the programme; users without it see the label only
+    permission: str | None = None
 
     @classmethod
-    def link(cls, label: str, endpoint: str, *, is_personal: bool = False, **params) -> "Evidence":
-        return cls(label=label, endpoint=endpoint, params=tuple(sorted(params.items())), is_personal=is_personal)
+    def link(cls, label: str, endpoint: str, *, is_personal: bool = False, permission: str | None = None,
+             **params) -> "Evidence":
+        return cls(label=label, endpoint=endpoint, params=tuple(sorted(params.items())), is_personal=is_personal,
+                   permission=permission)
 
     @property
     def url_values(self) -> dict:
         return dict(self.params)
+
+    @property
+    def key(self) -> str | None:
+        """The record behind this evidence, as "endpoint|params" ("risks.show_risk|programme_id=1&risk_id=7"); None
+        for evidence without a page. An acknowledgement keeps these keys, so a new record brings a finding back."""
+        if not self.endpoint:
+            return None
+        return f"{self.endpoint}|{urlencode(self.params)}"
 
 
 @dataclass(frozen=True)
@@ -52,8 +65,9 @@ class Finding:
 
     ``subject`` names the place within the rule ("programme", "region:12", "meeting:40"): together with the
     rule's key it is what an acknowledgement holds on to, so it must stay the same while the problem lasts.
-    ``measure`` says how bad it is in the rule's own unit (weeks without a meeting, people untrained); an
-    acknowledged finding comes back when its severity rises or its measure grows.
+    ``measure`` says how bad it is in the rule's own unit (people untrained, requests waiting; whole weeks only
+    where time itself is the problem), never a count of days that grows by itself; an acknowledged finding comes
+    back when its severity rises, its measure grows, or a record not in its evidence then is behind it.
     """
 
     rule: str
@@ -70,3 +84,8 @@ class Finding:
     @property
     def key(self) -> tuple[str, str]:
         return (self.rule, self.subject)
+
+    @property
+    def evidence_keys(self) -> list[str]:
+        """The keys of the records behind the finding (``Evidence.key``), sorted, each once."""
+        return sorted({evidence.key for evidence in self.evidence if evidence.key is not None})

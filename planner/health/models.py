@@ -1,7 +1,7 @@
 """What a programme keeps about its health check: its own thresholds, and the findings it has acknowledged."""
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.health.findings import Severity
@@ -27,8 +27,8 @@ class HealthThreshold(TimestampMixin, Base):
 class FindingAcknowledgement(TimestampMixin, Base):
     """A finding someone has seen and accepted for now, with their reason.
 
-    It holds while the finding is no worse than when it was acknowledged: a higher severity or a larger
-    measure brings the finding back.
+    It holds while the finding is no worse than when it was acknowledged: a higher severity, a larger measure, or
+    a record behind it that was not behind it then (evidence keys not among those kept) brings the finding back.
     """
 
     __tablename__ = "finding_acknowledgement"
@@ -43,6 +43,8 @@ class FindingAcknowledgement(TimestampMixin, Base):
     severity: Mapped[Severity] = mapped_column(enum_column(Severity, length=10))
     #: the finding's measure when it was acknowledged
     measure: Mapped[float] = mapped_column(Float)
+    #: the finding's evidence keys when it was acknowledged (``Evidence.key``: "endpoint|params"), sorted
+    evidence_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: what the finding said when it was acknowledged, to show beside the reason
     title: Mapped[str] = mapped_column(String(300))
     reason: Mapped[str] = mapped_column(Text)
@@ -52,8 +54,11 @@ class FindingAcknowledgement(TimestampMixin, Base):
     acknowledged_by = relationship("User")
 
     def covers(self, finding) -> bool:
-        """True while ``finding`` is no worse than what was acknowledged."""
-        return finding.severity.rank <= self.severity.rank and finding.measure <= self.measure
+        """True while ``finding`` is no worse than what was acknowledged: no higher severity, no larger measure,
+        and nothing behind it that was not behind it then (a problem fixed and come back with a new record is
+        a new problem)."""
+        return (finding.severity.rank <= self.severity.rank and finding.measure <= self.measure
+                and set(finding.evidence_keys) <= set(self.evidence_keys or ()))
 
     def __str__(self) -> str:
         return f"Acknowledged finding {self.rule_key} {self.subject}"

@@ -25,10 +25,12 @@ def _reason(reason: str | None) -> str:
 
 def acknowledge_finding(programme, finding: Finding, reason: str, by_user=None) -> FindingAcknowledgement:
     """Accept ``finding`` for now, with ``reason``: it leaves the open findings until it gets worse (a higher
-    severity or a larger measure than now). Its severity, measure and title are kept as they are today, so the
-    page can show then against now. An older acknowledgement of the same rule and subject is replaced."""
+    severity or a larger measure than now) or something new is behind it (a record not in its evidence now). Its
+    severity, measure, evidence keys and title are kept as they are today, so the page can show then against now.
+    An older acknowledgement of the same rule and subject is replaced."""
     reason = _reason(reason)
-    values = {"severity": finding.severity, "measure": float(finding.measure), "title": finding.title[:300],
+    values = {"severity": finding.severity, "measure": float(finding.measure),
+              "evidence_keys": finding.evidence_keys, "title": finding.title[:300],
               "reason": reason, "acknowledged_by_id": by_user.id if by_user is not None else None,
               "acknowledged_at": clock.now()}
     existing = db.session.scalar(select(FindingAcknowledgement).where(

@@ -27,8 +27,9 @@ def format_measure(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def _link(evidence) -> str | None:
-    if not evidence.endpoint:
+def _link(evidence, programme) -> str | None:
+    """The evidence's address, or None when it has no page or the current user may not open it."""
+    if not evidence.endpoint or (evidence.permission is not None and not can(evidence.permission, programme)):
         return None
     try:
         return url_for(evidence.endpoint, **evidence.url_values)
@@ -37,15 +38,15 @@ def _link(evidence) -> str | None:
         return None
 
 
-def evidence_for(finding: Finding, show_people: bool) -> tuple[list[tuple[str, str | None]], int]:
-    """The evidence the current user may see, as (label, address) pairs, and how many personal items were held
-    back (shown as "2 people" to users who may not see people)."""
+def evidence_for(finding: Finding, show_people: bool, programme) -> tuple[list[tuple[str, str | None]], int]:
+    """The evidence the current user may see, as (label, address) pairs (no address for a page they may not
+    open), and how many personal items were held back (shown as "2 people" to users who may not see people)."""
     shown, hidden = [], 0
     for evidence in finding.evidence:
         if evidence.is_personal and not show_people:
             hidden += 1
         else:
-            shown.append((evidence.label, _link(evidence)))
+            shown.append((evidence.label, _link(evidence, programme)))
     return shown, hidden
 
 
@@ -57,7 +58,7 @@ def _health_page(programme, report: HealthReport, *, status: int = 200, ack_erro
         "health/show.html", programme=programme, report=report,
         groups=[(severity, findings) for severity, findings in groups if findings],
         rules=RULES, severity_labels=SEVERITY_LABELS, show_people=show_people,
-        evidence_for=lambda finding: evidence_for(finding, show_people), format_measure=format_measure,
+        evidence_for=lambda finding: evidence_for(finding, show_people, programme), format_measure=format_measure,
         can_edit=can(Permission.PROGRAMME_EDIT, programme), ack_error=ack_error or {}), status
 
 
@@ -99,7 +100,8 @@ def acknowledge_finding(programme_id: int):
         services.acknowledge_finding(programme, finding, form.reason.data, by_user=current_user)
     except DomainError as error:
         return _refuse_acknowledgement(programme, form, error.message)
-    flash(_("Acknowledged: %(title)s. It comes back if it gets worse.", title=finding.title), "success")
+    flash(_("Acknowledged: %(title)s. It comes back when it gets worse or something new is behind "
+              "it.", title=finding.title), "success")
     return redirect(url_for("health.show_health", programme_id=programme.id))
 
 

@@ -103,11 +103,47 @@ def test_each_register_as_csv(app, client, login_as, world, register):
 def test_csv_download_is_named_after_the_programme_and_the_day(app, client, login_as, world):
     _as(login_as, world, "project_manager")
     response = client.get(f"{base(world)}/risks.csv")
-    assert response.headers["Content-Disposition"] == 'attachment; filename="zurich-crm-rollout-risks-2026-09-18.csv"'
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=zurich-crm-rollout-risks-2026-09-18.csv; "
+        "filename*=UTF-8''z%C3%BCrich-crm-rollout-risks-2026-09-18.csv")
     assert "no-store" in response.headers["Cache-Control"]
+    assert response.get_data(as_text=True).startswith("\ufeff")
     response = client.get(f"{base(world)}/programme.xlsx")
-    assert response.headers["Content-Disposition"] == 'attachment; filename="zurich-crm-rollout-2026-09-18.xlsx"'
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=zurich-crm-rollout-2026-09-18.xlsx; "
+        "filename*=UTF-8''z%C3%BCrich-crm-rollout-2026-09-18.xlsx")
     assert response.mimetype == writers.XLSX_TYPE
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("name, fallback, utf8", [
+    ("Plain Rollout", "plain-rollout-risks-2026-09-18.csv", None),
+    # letters with no ASCII form: Werkzeug drops them from the ASCII name, the programme's id stays
+    ("Москва CRM", "programme-{id}--crm-risks-2026-09-18.csv",
+     "programme-{id}-%D0%BC%D0%BE%D1%81%D0%BA%D0%B2%D0%B0-crm-risks-2026-09-18.csv"),
+    ("東京", "programme-{id}--risks-2026-09-18.csv", "programme-{id}-%E6%9D%B1%E4%BA%AC-risks-2026-09-18.csv"),
+    ('Evil"; name=\\x.csv', "evil-name-x-csv-risks-2026-09-18.csv", None),
+])
+def test_the_download_name_keeps_the_programmes_own_letters(app, client, login_as, factories, today_is, name,
+                                                            fallback, utf8):
+    """An ASCII name for old clients, the name in its own script for the rest (RFC 6266), nothing that
+    could break out of the header."""
+    from werkzeug.http import parse_options_header
+
+    today_is(date(2026, 9, 18))
+    target = factories.programme(name=name)
+    login_as("project_manager", target)
+    response = client.get(f"/programmes/{target.id}/exports/risks.csv")
+    assert response.status_code == 200
+    disposition, options = parse_options_header(response.headers["Content-Disposition"])
+    raw = response.headers["Content-Disposition"]
+    assert disposition == "attachment"
+    assert f"filename={fallback.format(id=target.id)}" in raw
+    if utf8 is None:
+        assert "filename*" not in raw
+    else:
+        assert raw.endswith(f"filename*=UTF-8''{utf8.format(id=target.id)}")
+    assert '"' not in options["filename"] and ";" not in options["filename"]
 
 
 def test_an_unknown_register_is_404(app, client, login_as, world):
@@ -228,11 +264,13 @@ def test_formulas_are_neutralised_in_xlsx(app, client, login_as, hostile):
 def test_numbers_and_dates_stay_typed_and_control_characters_go():
     table = Table("Mixed", ["=Header", "Number", "Amount", "Day", "Text"],
                   [[True, -3, Decimal("-2.50"), date(2026, 9, 1), "\x01=cmd|' /C calc'!A0"],
-                   [None, 0, 1.5, None, "\r-1"]])
+                   [None, 0, 1.5, None, "\r-1"], [None, 1, 2, None, ' =HYPERLINK("http://x")']])
     rows = list(csv.reader(io.StringIO(writers.to_csv(table).lstrip("\ufeff"))))
     assert rows[0][0] == "'=Header"
     assert rows[1][:4] == ["yes", "-3", "-2.50", "2026-09-01"]  # a negative number stays a number
+    assert rows[1][4] == "'=cmd|' /C calc'!A0"  # CSV drops the control character too, then makes it safe
     assert rows[2][4] == "'\r-1"
+    assert rows[3][4] == '\' =HYPERLINK("http://x")'  # leading spaces do not hide a formula
     sheet = load_workbook(io.BytesIO(writers.to_xlsx([table])))["Mixed"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0][0] == "'=Header"
@@ -241,6 +279,7 @@ def test_numbers_and_dates_stay_typed_and_control_characters_go():
     assert values[1][3] == datetime(2026, 9, 1)
     assert values[1][4] == "'=cmd|' /C calc'!A0"  # the control character removed, then made safe
     assert values[2][4] == "'\r-1"  # XLSX may hold a carriage return: it is kept, behind the apostrophe
+    assert values[3][4] == '\' =HYPERLINK("http://x")'
 
 
 # --- who gets what -----------------------------------------------------------------------------------------------

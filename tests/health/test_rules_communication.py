@@ -118,7 +118,8 @@ def test_feedback_waiting_too_long_names_nobody(app, factories, now_is):
     old = _ask(app, programme, asker.id, TODAY - timedelta(days=10), now_is)
     _ask(app, programme, asker.id, TODAY - timedelta(days=3), now_is, kind="feedback")  # recent
     finding = only(run_rule(app, programme.id, "unanswered_feedback"))
-    assert (finding.severity, finding.subject, finding.measure) == (Severity.MEDIUM, "programme", 10)
+    assert (finding.severity, finding.subject, finding.measure) == (Severity.MEDIUM, "programme", 1)
+    assert finding.title == "A question or feedback item has waited 10 days for an answer"
     assert [e.url_values["feedback_id"] for e in finding.evidence] == [old]
     assert "Alice" not in finding.title and all("Alice" not in e.label for e in finding.evidence)
 
@@ -129,7 +130,7 @@ def test_feedback_waiting_three_times_the_threshold_is_high(app, factories, now_
     _ask(app, programme, asker.id, TODAY - timedelta(days=22), now_is)
     _ask(app, programme, asker.id, TODAY - timedelta(days=9), now_is)
     finding = only(run_rule(app, programme.id, "unanswered_feedback"))
-    assert (finding.severity, finding.measure, len(finding.evidence)) == (Severity.HIGH, 22, 2)
+    assert (finding.severity, finding.measure, len(finding.evidence)) == (Severity.HIGH, 2, 2)
 
 
 def test_answered_feedback_is_fine(app, factories, now_is):
@@ -200,9 +201,10 @@ def regions(app, factories):
 
 def test_a_region_within_its_notice_period_without_notice_is_high(app, regions):
     programme, ids, _everyone = regions
-    findings = {finding.subject: finding for finding in run_rule(app, programme.id, "go_live_notice_missing")}
+    findings = {finding.subject: finding
+                for finding in run_rule(app, programme.id, "go_live_notice_missing", today=date(2026, 9, 21))}
     north, south = findings[f"region:{ids['North']}"], findings[f"region:{ids['South']}"]
-    assert (north.severity, north.measure) == (Severity.HIGH, 4)
+    assert (north.severity, north.measure) == (Severity.HIGH, 1)
     assert (south.severity, south.measure) == (Severity.MEDIUM, 0)
     assert "no go-live notice planned yet" in south.title
 
@@ -293,4 +295,4 @@ def test_the_communication_rules_ask_a_flat_number_of_queries(app, factories, no
             findings = run_rules(app, programme.id, COMMUNICATION_RULES)
         assert {finding.rule for finding in findings} == set(COMMUNICATION_RULES)
         counts.append(len(statements))
-    assert counts[0] == counts[1] <= 24, counts
+    assert counts[0] == counts[1] <= 25, counts  # the go-live notice horizon reads the working calendar

@@ -147,13 +147,13 @@ def test_a_coming_meeting_without_agenda_within_the_committee_notice(app, seated
     monday = meeting(app, seated, date(2026, 9, 21))  # one working day away; notice is 3 working days
     meeting(app, seated, date(2026, 9, 24))  # four working days away: not late yet
     finding = only(run_rule(app, seated.id, "meeting_without_agenda"))
-    assert (finding.severity, finding.subject, finding.measure) == (Severity.MEDIUM, f"occurrence:{monday}", 2)
+    assert (finding.severity, finding.subject, finding.measure) == (Severity.MEDIUM, f"occurrence:{monday}", 1)
 
 
 def test_a_meeting_today_without_agenda_is_high(app, seated):
     today = meeting(app, seated, TODAY, hour=15)
     finding = only(run_rule(app, seated.id, "meeting_without_agenda"))
-    assert (finding.severity, finding.subject, finding.measure) == (Severity.HIGH, f"occurrence:{today}", 3)
+    assert (finding.severity, finding.subject, finding.measure) == (Severity.HIGH, f"occurrence:{today}", 1)
 
 
 def test_a_published_agenda_or_a_draft_meeting_is_fine(app, seated):
@@ -194,12 +194,12 @@ def _assessed_change(app, programme, assessed_on: date, now_is, title: str = "Mo
     return change_id
 
 
-def test_requests_waiting_for_the_committee_are_reported_with_the_oldest_age(app, factories, now_is):
+def test_requests_waiting_for_the_committee_are_counted(app, factories, now_is):
     programme = factories.programme()
     old = _assessed_change(app, programme, TODAY - timedelta(days=30), now_is)
     _assessed_change(app, programme, TODAY - timedelta(days=10), now_is, "Recent")
     finding = only(run_rule(app, programme.id, "decisions_pending"))
-    assert (finding.severity, finding.subject, finding.measure) == (Severity.MEDIUM, "programme", 30)
+    assert (finding.severity, finding.subject, finding.measure) == (Severity.MEDIUM, "programme", 1)
     assert [e.url_values["change_id"] for e in finding.evidence] == [old]
 
 
@@ -207,7 +207,7 @@ def test_a_request_waiting_twice_the_threshold_is_high(app, factories, now_is):
     programme = factories.programme()
     _assessed_change(app, programme, TODAY - timedelta(days=43), now_is)
     finding = only(run_rule(app, programme.id, "decisions_pending"))
-    assert (finding.severity, finding.measure) == (Severity.HIGH, 43)
+    assert (finding.severity, finding.measure) == (Severity.HIGH, 1)
 
 
 def test_requests_not_yet_assessed_or_recent_do_not_count(app, factories, now_is):

@@ -13,7 +13,6 @@ from planner.programmes.models import Programme, Region
 from planner.rollout import services as rollout_services
 from planner.training import enrolment, sessions
 from planner.training import services as training_services
-from planner.training.models import TrainingSession
 from tests.health.rules_helpers_b import assert_links_build, findings, only, set_threshold
 
 #: North's wave goes live on Tuesday 15 December, South's on 1 March

@@ -3,6 +3,7 @@ unmeasured) use of the system after it."""
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 
 from planner.health.findings import Evidence, Finding, Severity
@@ -93,9 +94,10 @@ def readiness_barrier(ctx: HealthContext):
         go_live = go_lives[region_id]
         yield Finding(
             rule="readiness_barrier", subject=f"region:{region_id}", severity=Severity.HIGH,
-            title=_("%(region)s goes live in %(days)d days and its people are stuck on %(elements)s",
-                    region=region_barriers[0].region, days=(go_live - ctx.today).days,
-                    elements=", ".join(_element_label(b.element) for b in region_barriers)),
+            title=ngettext("%(region)s goes live in %(num)d day and its people are stuck on %(elements)s",
+                           "%(region)s goes live in %(num)d days and its people are stuck on %(elements)s",
+                           (go_live - ctx.today).days, region=region_barriers[0].region,
+                           elements=", ".join(_element_label(b.element) for b in region_barriers)),
             advice=_("Address what the survey shows before the go-live: explain why the change matters "
                      "(awareness, desire), train and coach (knowledge, ability), and involve the region's "
                      "super-users; survey again to see it move."),
@@ -132,8 +134,9 @@ def low_adoption_after_go_live(ctx: HealthContext):
             yield Finding(
                 rule="low_adoption_after_go_live", subject=f"region:{region.region_id}:figures",
                 severity=Severity.MEDIUM,
-                title=_("%(region)s has had no adoption figures for %(n)d weeks since it went live",
-                        region=region.name, n=weeks_missing),
+                title=ngettext("%(region)s has had no adoption figures for %(num)d week since it went live",
+                               "%(region)s has had no adoption figures for %(num)d weeks since it went live",
+                               weeks_missing, region=region.name),
                 advice=_("Record the region's active and licensed users each week (by hand, CSV or the API): "
                          "without them nobody can tell whether people use the system."),
                 measure=weeks_missing, evidence=evidence)

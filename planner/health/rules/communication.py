@@ -6,9 +6,11 @@ A log row's day is its UTC day, as the communication status card counts it; noth
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from planner.core.permissions import Permission
 from planner.extensions import db
 from planner.health.findings import Evidence, Finding, Severity
 from planner.health.rules import HealthContext, Threshold, rule
@@ -28,6 +30,11 @@ def _audience_link(programme_id: int, audience_id: int, name: str) -> Evidence:
                          audience_id=audience_id)
 
 
+#: a region with no go-live notice planned at all is reported once its go-live is within this many notice periods
+#: (``Programme.go_live_notice_days`` working days each): three periods leave time to plan one notice in time
+NOTICE_HORIZON_PERIODS = 3
+
+
 # --- 8. no status update -----------------------------------------------------------------------------------
 
 @rule("no_status_update", title=_l("No recent status update"), failure_mode=_l("Poor or no status communication"),
@@ -38,15 +45,18 @@ def no_status_update(ctx: HealthContext):
     audience, fires when its last status update (to it, or one that reached everyone) is
     ``status_update_gap_weeks`` weeks old or more (default 4: a monthly rhythm is the least that keeps people
     informed); for an audience with a status-update plan but nothing sent yet, counts from the later of the
-    programme's start and the plan's first date. Once the programme has run that long with audiences but neither
-    a status update nor a plan for one, fires once for the programme. MEDIUM, HIGH at twice the weeks; the
+    programme's start and the plan's first date; for an audience with nothing sent and nothing planned while
+    others have had one, from the later of the programme's start and the day the audience was added. Once the
+    programme has run that long with audiences but neither a status update nor a plan for one, fires once for the
+    programme. MEDIUM, HIGH at twice the weeks; the
     measure is the weeks of silence. Nothing fires before the programme starts or before an audience exists."""
     from planner.comms.models import Audience, CommsPurpose, CommunicationItem, CommunicationLog
 
     programme, today = ctx.programme, ctx.today
     if today < programme.start_date:
         return
-    audiences = db.session.execute(select(Audience.id, Audience.name).where(Audience.programme_id == programme.id)
+    audiences = db.session.execute(select(Audience.id, Audience.name, Audience.created_at)
+                                   .where(Audience.programme_id == programme.id)
                                    .order_by(Audience.name, Audience.id)).all()
     if not audiences:
         return
@@ -83,23 +93,34 @@ def no_status_update(ctx: HealthContext):
         silent_weeks = (today - programme.start_date).days // 7
         if silent_weeks >= weeks:
             yield finding("programme", silent_weeks,
-                          _("No status update has gone out in the %(n)d weeks since the programme started",
-                            n=silent_weeks), ())
+                          ngettext("No status update has gone out in the %(num)d week since the programme started",
+                                   "No status update has gone out in the %(num)d weeks since the programme started",
+                                   silent_weeks), ())
         return
-    for audience_id, name in audiences:
+    for audience_id, name, created_at in audiences:
         sent = [day for day in (last_sent.get(audience_id), last_to_everyone) if day is not None]
         if sent:
             silent_weeks = max(0, (today - max(sent)).days) // 7
-            title = _("%(audience)s has had no status update for %(n)d weeks", audience=name, n=silent_weeks)
+            title = ngettext("%(audience)s has had no status update for %(num)d week",
+                             "%(audience)s has had no status update for %(num)d weeks", silent_weeks, audience=name)
         elif audience_id in first_planned:
             silent_from = max(programme.start_date, first_planned[audience_id])
             if today < silent_from:
                 continue
             silent_weeks = (today - silent_from).days // 7
-            title = _("%(audience)s has had no status update yet, %(n)d weeks after the first one was planned",
-                      audience=name, n=silent_weeks)
+            title = ngettext("%(audience)s has had no status update yet, %(num)d week after the first one was "
+                             "planned",
+                             "%(audience)s has had no status update yet, %(num)d weeks after the first one was "
+                             "planned", silent_weeks, audience=name)
         else:
-            continue
+            silent_from = max(programme.start_date, _utc_day(created_at))
+            silent_weeks = max(0, (today - silent_from).days) // 7
+            title = ngettext("%(audience)s has had no status update in the %(num)d week since it was added",
+                             "%(audience)s has had no status update in the %(num)d weeks since it was added",
+                             silent_weeks, audience=name) if silent_from > programme.start_date else \
+                ngettext("%(audience)s has had no status update in the %(num)d week since the programme started",
+                         "%(audience)s has had no status update in the %(num)d weeks since the programme started",
+                         silent_weeks, audience=name)
         if silent_weeks >= weeks:
             yield finding(f"audience:{audience_id}", silent_weeks, title,
                           (_audience_link(programme.id, audience_id, name),))
@@ -115,8 +136,9 @@ def unanswered_feedback(ctx: HealthContext):
     """Communication is two-way: people need a forum to ask and give feedback, and answers (DOMAIN.md). A channel
     nobody answers is no channel. Fires, for the programme, when open questions or feedback are older than
     ``feedback_answer_days`` days (default 7: a working week is as long as a question should wait); MEDIUM, HIGH
-    when the oldest has waited three times as long. The measure is the oldest item's age in days; the evidence
-    lists the items by number, kind and topic, never by who asked."""
+    when the oldest has waited three times as long. The measure is the number of items waiting too long (time
+    raises the severity, not the measure); the evidence lists each by number, kind and topic, never by who
+    asked."""
     from planner.feedback.models import FeedbackItem, FeedbackState
     from planner.feedback.status import age_in_days
 
@@ -135,15 +157,17 @@ def unanswered_feedback(ctx: HealthContext):
     yield Finding(
         rule="unanswered_feedback", subject="programme",
         severity=Severity.HIGH if oldest > 3 * limit else Severity.MEDIUM,
-        title=_("%(n)d questions or feedback items have waited more than %(days)d days for an answer",
-                n=len(waiting), days=limit) if len(waiting) > 1
-        else _("A question or feedback item has waited %(days)d days for an answer", days=oldest),
+        title=ngettext("A question or feedback item has waited %(oldest)d days for an answer",
+                       "%(num)d questions or feedback items have waited more than %(days)d days for an answer",
+                       len(waiting), oldest=oldest, days=limit),
         advice=_("Answer the oldest first, or close what needs no answer; publish answers many people need to the "
                  "FAQ. Unanswered questions teach people to stop asking."),
-        measure=oldest,
-        evidence=tuple(Evidence.link(_("#%(id)d: %(kind)s about %(topic)s (%(age)d days)", id=row.id,
-                                       kind=row.kind.value, topic=row.topic.value, age=age),
-                                     "feedback.show_feedback", programme_id=programme.id, feedback_id=row.id)
+        measure=len(waiting),
+        evidence=tuple(Evidence.link(ngettext("#%(id)d: %(kind)s about %(topic)s (%(num)d day)",
+                                              "#%(id)d: %(kind)s about %(topic)s (%(num)d days)", age, id=row.id,
+                                              kind=row.kind.value, topic=row.topic.value),
+                                     "feedback.show_feedback", programme_id=programme.id, feedback_id=row.id,
+                                     permission=Permission.PEOPLE_VIEW)
                        for row, age in ages))
 
 
@@ -173,8 +197,8 @@ def no_vision_message(ctx: HealthContext):
     if missing:
         yield Finding(
             rule="no_vision_message", subject="programme", severity=Severity.HIGH if late else Severity.MEDIUM,
-            title=_("%(n)d audiences have not been told the vision and goals", n=len(missing)) if len(missing) > 1
-            else _("An audience has not been told the vision and goals"),
+            title=ngettext("An audience has not been told the vision and goals",
+                           "%(num)d audiences have not been told the vision and goals", len(missing)),
             advice=advice, measure=len(missing),
             evidence=tuple(_audience_link(programme.id, audience.id, audience.name) for audience in missing)
             + (comms_link,))
@@ -200,11 +224,17 @@ def go_live_notice_missing(ctx: HealthContext):
     the gap check's verdict: HIGH when the last day for an in-time notice (``go_live_notice_days`` working days
     before, a programme setting shown on the gaps page: this rule's threshold) has come and no notice that reaches
     the whole region went out; MEDIUM when a notice went out late, when the only planned notice is after that
-    last day, or when none is planned yet. The measure is the days since the last day for the notice (the days it
-    is planned too late, for a notice planned too late)."""
+    last day, or when none is planned yet and the go-live is within ``NOTICE_HORIZON_PERIODS`` (3) times the
+    notice period (further ahead, nobody plans a notice yet and saying so every day is noise). The measure is 1
+    for a notice not sent when due (the severity says it is overdue; the measure does not grow each day), the
+    days late for a notice sent or planned too late, 0 for none planned yet. Evidence links the regions' list
+    (readable by everyone in the programme) and the gaps page."""
     from planner.comms.gaps import NoticeState, check_gaps
+    from planner.rollout.calendar import programme_calendar
 
     programme, today = ctx.programme, ctx.today
+    calendar = programme_calendar(programme)
+    horizon = NOTICE_HORIZON_PERIODS * programme.go_live_notice_days
     for notice in check_gaps(programme, today).notices:
         if not notice.is_gap or notice.go_live < today:
             continue
@@ -212,7 +242,7 @@ def go_live_notice_missing(ctx: HealthContext):
         if overdue:
             title = _("%(region)s goes live on %(day)s and has had no go-live notice", region=notice.region_name,
                       day=notice.go_live.isoformat())
-            measure = (today - notice.notice_by).days
+            measure = 1
         elif notice.state is NoticeState.LATE:
             title = _("The go-live notice for %(region)s went out late, on %(day)s", region=notice.region_name,
                       day=notice.sent_on.isoformat())
@@ -222,17 +252,21 @@ def go_live_notice_missing(ctx: HealthContext):
                       region=notice.region_name, day=notice.planned_on.isoformat(), by=notice.notice_by.isoformat())
             measure = (notice.planned_on - notice.notice_by).days
         else:
+            if calendar.working_days_between(today, notice.go_live) > horizon:
+                continue
             title = _("%(region)s has no go-live notice planned yet", region=notice.region_name)
             measure = 0
         yield Finding(
             rule="go_live_notice_missing", subject=f"region:{notice.region_id}",
             severity=Severity.HIGH if overdue else Severity.MEDIUM, title=title,
-            advice=_("Tell everyone in the region when they go live, what changes for them and where to get help, "
-                     "at least %(days)d working days before the go-live (by %(by)s).",
-                     days=programme.go_live_notice_days, by=notice.notice_by.isoformat()),
+            advice=ngettext("Tell everyone in the region when they go live, what changes for them and where to get "
+                            "help, at least %(num)d working day before the go-live (by %(by)s).",
+                            "Tell everyone in the region when they go live, what changes for them and where to get "
+                            "help, at least %(num)d working days before the go-live (by %(by)s).",
+                            programme.go_live_notice_days, by=notice.notice_by.isoformat()),
             measure=measure,
-            evidence=(Evidence.link(_("Region %(name)s", name=notice.region_name), "programmes.edit_region",
-                                    programme_id=programme.id, region_id=notice.region_id),
+            evidence=(Evidence.link(_("Region %(name)s", name=notice.region_name), "programmes.list_regions",
+                                    programme_id=programme.id),
                       Evidence.link(_("Communication gaps"), "comms.show_gaps", programme_id=programme.id)))
 
 
@@ -272,8 +306,8 @@ def missed_communications(ctx: HealthContext):
         for item in items if late[item.id])
     yield Finding(
         rule="missed_communications", subject="programme", severity=Severity.MEDIUM,
-        title=_("%(n)d planned communications were missed or are overdue", n=count) if count > 1
-        else _("A planned communication was missed or is overdue"),
+        title=ngettext("A planned communication was missed or is overdue",
+                       "%(num)d planned communications were missed or are overdue", count),
         advice=_("Send or hold what is overdue, and log what did happen outside the planner; if the plan no "
                  "longer fits, change it rather than letting dates pass silently."),
         measure=count, evidence=evidence + (Evidence.link(_("Communication log"), "comms.list_log",

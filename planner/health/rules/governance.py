@@ -8,10 +8,12 @@ reads the clock.
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
+from planner.core.permissions import Permission
 from planner.extensions import db
 from planner.health.findings import Evidence, Finding, Severity
 from planner.health.rules import HealthContext, Threshold, rule
@@ -46,12 +48,13 @@ def _occurrence_link(programme_id: int, occurrence) -> Evidence:
 
 def _action_link(programme_id: int, action) -> Evidence:
     return Evidence.link(_("%(title)s (due %(day)s)", title=action.title, day=action.due_on.isoformat()),
-                         "committee.edit_action", programme_id=programme_id, action_id=action.id)
+                         "committee.edit_action", programme_id=programme_id, action_id=action.id,
+                         permission=Permission.DECISIONS_RECORD)
 
 
 def _person_link(programme_id: int, person) -> Evidence:
     return Evidence.link(person.full_name, "people.edit_person", programme_id=programme_id, person_id=person.id,
-                         is_personal=True)
+                         is_personal=True, permission=Permission.PEOPLE_EDIT)
 
 
 # --- 1. no executive sponsor -------------------------------------------------------------------------------
@@ -73,7 +76,7 @@ def no_executive_sponsor(ctx: HealthContext):
             advice=_("Name an executive sponsor in the programme settings: a senior leader who speaks for the "
                      "rollout, sits on the steering committee and backs its decisions."),
             measure=1, evidence=(Evidence.link(_("Programme settings"), "programmes.edit_programme",
-                                               programme_id=programme.id),))
+                                               programme_id=programme.id, permission=Permission.PROGRAMME_EDIT),))
         return
     committee = _steering_committee(programme.id)
     if committee is None:
@@ -159,11 +162,15 @@ def committee_not_meeting(ctx: HealthContext):
     if weeks_without < weeks and next_planned is not None:
         return
     if weeks_without >= weeks:
-        title = (_("The steering committee has not met for %(n)d weeks", n=weeks_without) if last_held is not None
-                 else _("The steering committee has not met in the %(n)d weeks since the programme started",
-                        n=weeks_without))
+        title = (ngettext("The steering committee has not met for %(num)d week",
+                          "The steering committee has not met for %(num)d weeks", weeks_without)
+                 if last_held is not None
+                 else ngettext("The steering committee has not met in the %(num)d week since the programme started",
+                               "The steering committee has not met in the %(num)d weeks since the programme started",
+                               weeks_without))
     else:
-        title = _("The steering committee has no meeting planned in the next %(n)d weeks", n=weeks)
+        title = ngettext("The steering committee has no meeting planned in the next %(num)d week",
+                         "The steering committee has no meeting planned in the next %(num)d weeks", weeks)
     evidence = [Evidence.link(_("Committee meetings"), "committee.list_meetings", programme_id=programme.id)]
     evidence += [_occurrence_link(programme.id, occurrence) for occurrence in (last_held, next_planned)
                  if occurrence is not None]
@@ -186,16 +193,12 @@ def meeting_without_agenda(ctx: HealthContext):
     """Agendas prepared in advance are what make a committee meeting decide (DOMAIN.md). Fires for each coming
     meeting fewer working days away than the committee's own agenda notice (its "agenda late" setting, on the
     committee settings page: that setting is this rule's threshold, so there is one number, not two) whose agenda
-    is not published: MEDIUM, HIGH when the meeting is today or tomorrow; the measure is the working days short of
-    the notice. Also one LOW finding for the meetings held in the last ``held_without_agenda_lookback_days``
-    (default 90) without an agenda ever published, the measure their count: hygiene, to learn from."""
-    from planner.committee.models import (
-        AgendaItem,
-        Meeting,
-        MeetingOccurrence,
-        MeetingStatus,
-        OccurrenceStatus,
-    )
+    is not published: MEDIUM, HIGH when the meeting is today or tomorrow; the measure is 1 (the meeting: time
+    running out raises the severity, not the measure, so an acknowledgement does not lapse each day). Also one
+    LOW finding for the meetings held in the last ``held_without_agenda_lookback_days`` (default 90) without an
+    agenda ever published (agenda items written but never published count too), the measure their count:
+    hygiene, to learn from."""
+    from planner.committee.models import Meeting, MeetingOccurrence, MeetingStatus, OccurrenceStatus
     from planner.rollout.calendar import programme_calendar
 
     programme, today = ctx.programme, ctx.today
@@ -227,7 +230,7 @@ def meeting_without_agenda(ctx: HealthContext):
             severity=Severity.HIGH if soon else Severity.MEDIUM, title=title,
             advice=_("Write the agenda, with the decisions the committee is asked to take, and publish it so "
                      "members can prepare; a meeting without an agenda rarely decides anything."),
-            measure=notice - away, evidence=(_occurrence_link(programme.id, occurrence),))
+            measure=1, evidence=(_occurrence_link(programme.id, occurrence),))
     lookback = ctx.threshold("held_without_agenda_lookback_days")
     held = db.session.scalars(
         select(MeetingOccurrence).join(MeetingOccurrence.meeting).options(contains_eager(MeetingOccurrence.meeting))
@@ -235,15 +238,14 @@ def meeting_without_agenda(ctx: HealthContext):
                MeetingOccurrence.status.in_((OccurrenceStatus.HELD, OccurrenceStatus.MINUTED)),
                MeetingOccurrence.agenda_published_revision.is_(None),
                MeetingOccurrence.local_start >= _midnight(today - timedelta(days=lookback)),
-               MeetingOccurrence.local_start < _midnight(today + timedelta(days=1)),
-               ~exists().where(AgendaItem.occurrence_id == MeetingOccurrence.id))
+               MeetingOccurrence.local_start < _midnight(today + timedelta(days=1)))
         .order_by(MeetingOccurrence.local_start.desc())).all()
     if held:
         yield Finding(
             rule="meeting_without_agenda", subject="held", severity=Severity.LOW,
-            title=_("%(n)d committee meetings in the last %(days)d days were held without an agenda",
-                    n=len(held), days=lookback) if len(held) > 1
-            else _("A committee meeting in the last %(days)d days was held without an agenda", days=lookback),
+            title=ngettext("A committee meeting in the last %(days)d days was held without a published agenda",
+                           "%(num)d committee meetings in the last %(days)d days were held without a published "
+                           "agenda", len(held), days=lookback),
             advice=_("Prepare and publish an agenda before every meeting; the committee pack helps to gather the "
                      "milestones, risks and change requests to decide."),
             measure=len(held), evidence=tuple(_occurrence_link(programme.id, occurrence) for occurrence in held))
@@ -259,8 +261,8 @@ def decisions_pending(ctx: HealthContext):
     """A committee that does not decide in time stalls the programme (DOMAIN.md). Fires, for the programme, when
     change requests have been assessed (so only the committee's decision is missing) more than
     ``decision_wait_days`` days ago (default 21: three weeks, so at least one monthly meeting could have
-    decided); MEDIUM, HIGH when the oldest has waited twice as long. The measure is the oldest request's wait in
-    days; the evidence lists each request waiting too long. Requests not yet assessed wait for the project
+    decided); MEDIUM, HIGH when the oldest has waited twice as long. The measure is the number of requests
+    waiting too long (time raises the severity, not the measure); the evidence lists each of them. Requests not yet assessed wait for the project
     manager, not the committee, and are not counted."""
     from planner.changes.models import ChangeRequest, ChangeStatus
 
@@ -279,12 +281,12 @@ def decisions_pending(ctx: HealthContext):
     yield Finding(
         rule="decisions_pending", subject="programme",
         severity=Severity.HIGH if oldest > 2 * limit else Severity.MEDIUM,
-        title=_("%(n)d change requests have waited more than %(days)d days for a committee decision",
-                n=len(waiting), days=limit) if len(waiting) > 1
-        else _("A change request has waited %(age)d days for a committee decision", age=oldest),
+        title=ngettext("A change request has waited %(age)d days for a committee decision",
+                       "%(num)d change requests have waited more than %(days)d days for a committee decision",
+                       len(waiting), age=oldest, days=limit),
         advice=_("Put the waiting requests on the next committee agenda and ask for a decision; if the committee "
                  "cannot meet soon, agree how urgent changes are decided between meetings."),
-        measure=oldest,
+        measure=len(waiting),
         evidence=tuple(Evidence.link(_("%(ref)s %(title)s (waiting %(age)d days)", ref=change.reference,
                                        title=change.title, age=age),
                                      "changes.show_change", programme_id=programme.id, change_id=change.id)
@@ -321,9 +323,13 @@ def key_member_left_with_open_actions(ctx: HealthContext):
         is_key = person_id in key_roles
         yield Finding(
             rule="key_member_left_with_open_actions", subject=f"person:{person_id}", severity=Severity.HIGH,
-            title=(_("A key member who left the steering committee still owns %(n)d open actions", n=len(actions))
+            title=(ngettext("A key member who left the steering committee still owns %(num)d open action",
+                            "A key member who left the steering committee still owns %(num)d open actions",
+                            len(actions))
                    if is_key else
-                   _("A member who left the steering committee still owns %(n)d open actions", n=len(actions))),
+                   ngettext("A member who left the steering committee still owns %(num)d open action",
+                            "A member who left the steering committee still owns %(num)d open actions",
+                            len(actions))),
             advice=_("Give each open action a new owner who stays on the committee, or drop it on the record; "
                      "then check whether the changes that member agreed still have a champion."),
             measure=len(actions),
@@ -335,8 +341,8 @@ def key_member_left_with_open_actions(ctx: HealthContext):
     if orphaned:
         yield Finding(
             rule="key_member_left_with_open_actions", subject="owner:none", severity=Severity.HIGH,
-            title=_("%(n)d open actions have no owner any more", n=len(orphaned)) if len(orphaned) > 1
-            else _("An open action has no owner any more"),
+            title=ngettext("An open action has no owner any more", "%(num)d open actions have no owner any more",
+                           len(orphaned)),
             advice=_("Their owner was removed from the programme: give each action a new owner, or drop it on "
                      "the record."),
             measure=len(orphaned), evidence=tuple(_action_link(programme.id, action) for action in orphaned))
@@ -365,8 +371,9 @@ def overdue_actions(ctx: HealthContext):
     severe = len(late) > MANY_OVERDUE_ACTIONS or worst > 4 * limit
     yield Finding(
         rule="overdue_actions", subject="programme", severity=Severity.HIGH if severe else Severity.MEDIUM,
-        title=_("%(n)d committee actions are overdue by more than %(days)d days", n=len(late), days=limit)
-        if len(late) > 1 else _("A committee action is %(days)d days overdue", days=worst),
+        title=ngettext("A committee action is %(worst)d days overdue",
+                       "%(num)d committee actions are overdue by more than %(days)d days", len(late), worst=worst,
+                       days=limit),
         advice=_("Go through the overdue actions at the next committee meeting: finish them, give them a new "
                  "date with a reason, or drop them on the record."),
         measure=len(late),
@@ -432,7 +439,9 @@ def business_processes_not_confirmed(ctx: HealthContext):
     elif not (documented is not None and documented.is_done) and not confirmed and \
             weeks_in >= ctx.threshold("process_documentation_weeks"):
         severity = Severity.MEDIUM
-        title = _("Today's processes are still not documented %(n)d weeks into process optimisation", n=weeks_in)
+        title = ngettext("Today's processes are still not documented %(num)d week into process optimisation",
+                         "Today's processes are still not documented %(num)d weeks into process optimisation",
+                         weeks_in)
     else:
         return
     departments = db.session.execute(
@@ -448,6 +457,8 @@ def business_processes_not_confirmed(ctx: HealthContext):
         measure=max(1, len(departments)),
         evidence=(Evidence.link(_("Stage %(number)d: %(name)s", number=stage.number, name=stage.name),
                                 "lifecycle.show_stage", programme_id=programme.id, stage_id=stage.id),)
-        + tuple(Evidence.link(_("Department %(name)s (%(n)d people)", name=name, n=people),
-                              "programmes.edit_department", programme_id=programme.id, department_id=department_id)
+        + tuple(Evidence.link(ngettext("Department %(name)s (%(num)d person)", "Department %(name)s (%(num)d people)",
+                                       people, name=name),
+                              "programmes.edit_department", programme_id=programme.id, department_id=department_id,
+                              permission=Permission.STRUCTURE_EDIT)
                 for department_id, name, people in departments))

@@ -1,5 +1,6 @@
 """Health rules: the risk register. Risks nobody owns or nobody mitigates, and reviews left overdue."""
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
@@ -64,9 +65,11 @@ def high_risk_review_overdue(ctx: HealthContext):
         yield Finding(
             rule="high_risk_review_overdue", subject=f"risk:{risk.id}",
             severity=Severity.HIGH if is_high else Severity.LOW,
-            title=(_("High risk %(ref)s (score %(score)d) was due for review %(n)d days ago", ref=risk.reference,
-                     score=risk.score, n=overdue) if is_high else
-                   _("Risk %(ref)s was due for review %(n)d days ago", ref=risk.reference, n=overdue)),
+            title=(ngettext("High risk %(ref)s (score %(score)d) was due for review %(num)d day ago",
+                            "High risk %(ref)s (score %(score)d) was due for review %(num)d days ago", overdue,
+                            ref=risk.reference, score=risk.score) if is_high else
+                   ngettext("Risk %(ref)s was due for review %(num)d day ago",
+                            "Risk %(ref)s was due for review %(num)d days ago", overdue, ref=risk.reference)),
             advice=_("Review the risk with its owner: is it more or less likely now, is the mitigation working, "
                      "and when is the next review? High risks belong on the steering committee's agenda."),
             measure=overdue // 7, evidence=(_risk_link(programme_id, risk),))

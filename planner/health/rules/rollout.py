@@ -3,6 +3,7 @@ trial period before it, a go-live in a freeze window, and a lifecycle stage whos
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -93,8 +94,9 @@ def wave_before_trial_ends(ctx: HealthContext):
         last_trial_day = calendar.add_working_days(end, -1)
         yield Finding(
             rule="wave_before_trial_ends", subject=f"wave:{wave.id}", severity=Severity.HIGH,
-            title=_("%(wave)s goes live %(n)d days before the trial period of %(previous)s ends",
-                    wave=wave.name, n=overlap, previous=previous.name),
+            title=ngettext("%(wave)s goes live %(num)d day before the trial period of %(previous)s ends",
+                           "%(wave)s goes live %(num)d days before the trial period of %(previous)s ends", overlap,
+                           wave=wave.name, previous=previous.name),
             advice=_("Move the go-live of %(wave)s after %(day)s, or shorten the trial period only if the "
                      "committee agrees the previous wave is stable.", wave=wave.name,
                      day=last_trial_day.isoformat()),

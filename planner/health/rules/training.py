@@ -3,15 +3,18 @@ go-live, training cancelled for business needs, and a region about to go live wi
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
+from planner.core.permissions import Permission
 from planner.extensions import db
 from planner.health.findings import Evidence, Finding, Severity
 from planner.health.rules import HealthContext, Threshold, rule
 
-#: the most records a finding lists as evidence (the title gives the full count)
+#: the most records a finding lists as evidence (the title and the measure give the full count); the newest records
+#: come first, so a new record behind an acknowledged finding shows in its evidence and brings it back
 EVIDENCE_LIMIT = 10
 #: a cancellation that leaves people without a session is HIGH when their region goes live within this many days
 CANCELLATION_SOON_DAYS = 30
@@ -43,7 +46,8 @@ def people_without_training_requirement(ctx: HealthContext):
     before, a common omission (DOMAIN.md, "Training"). Fires, MEDIUM, when any person of the programme (an empty
     job role included) is matched by no course requirement; HIGH when they are more than
     ``untrained_role_percent`` (default 10) of the people, which says the requirement map misses whole roles.
-    The measure is the number of people."""
+    The measure is the number of people; the evidence lists the newest people first (a person added since an
+    acknowledgement is always among them)."""
     from planner.people.models import Person
     from planner.training.queries import people_without_requirement, unrequired_counts
 
@@ -53,18 +57,21 @@ def people_without_training_requirement(ctx: HealthContext):
         return
     total = db.session.scalar(select(func.count(Person.id)).where(Person.programme_id == programme_id)) or 1
     share = missing * 100 / total
-    people = db.session.scalars(people_without_requirement(programme_id).limit(EVIDENCE_LIMIT)).unique().all()
+    people = db.session.scalars(people_without_requirement(programme_id).order_by(None).order_by(Person.id.desc())
+                                .limit(EVIDENCE_LIMIT)).unique().all()
     yield Finding(
         rule="people_without_training_requirement", subject="programme",
         severity=Severity.HIGH if share > ctx.threshold("untrained_role_percent") else Severity.MEDIUM,
-        title=_("%(n)d of %(total)d people have no required course (%(share).0f%%)", n=missing, total=total,
-                share=share),
+        title=ngettext("%(n)d of %(num)d person has no required course (%(share).0f%%)",
+                       "%(n)d of %(num)d people have no required course (%(share).0f%%)", total, n=missing,
+                       share=share),
         advice=_("Add course requirements for their job roles (give people without a job role theirs), so "
                  "everybody who will use the system is trained for the work they do."),
         measure=missing,
         evidence=(Evidence.link(_("Training requirements"), "training.requirements", programme_id=programme_id),
                   *(Evidence.link(person.full_name, "people.edit_person", programme_id=programme_id,
-                                  person_id=person.id, is_personal=True) for person in people)))
+                                  person_id=person.id, is_personal=True, permission=Permission.PEOPLE_EDIT)
+                    for person in people)))
 
 
 def _required_pairs(programme_id: int) -> set[tuple[int, int]]:
@@ -116,8 +123,9 @@ def training_too_early(ctx: HealthContext):
             continue
         yield Finding(
             rule="training_too_early", subject=f"region:{region_id}", severity=Severity.MEDIUM,
-            title=_("Training in %(region)s ends %(n)d working days before its go-live",
-                    region=names[region_id][0], n=flag.lead_days),
+            title=ngettext("Training in %(region)s ends %(num)d working day before its go-live",
+                           "Training in %(region)s ends %(num)d working days before its go-live", flag.lead_days,
+                           region=names[region_id][0]),
             advice=_("Move the sessions closer to the go-live on %(day)s (at most %(max)d working days before it), "
                      "or plan a short refresher just before it, so people use what they learned while they still "
                      "remember it.", day=go_lives[region_id].isoformat(), max=ctx.programme.training_max_lead_days),
@@ -158,13 +166,14 @@ def training_after_go_live(ctx: HealthContext):
         for region_id, region_sessions in sorted(late.items()):
             yield Finding(
                 rule="training_after_go_live", subject=f"region:{region_id}", severity=Severity.HIGH,
-                title=_("%(n)d training sessions for %(region)s end on or after its go-live",
-                        n=len(region_sessions), region=names[region_id][0]),
+                title=ngettext("%(num)d training session for %(region)s ends on or after its go-live",
+                               "%(num)d training sessions for %(region)s end on or after its go-live",
+                               len(region_sessions), region=names[region_id][0]),
                 advice=_("Move these sessions before the go-live on %(day)s: people should start in the system "
                          "already trained.", day=go_lives[region_id].isoformat()),
                 measure=len(region_sessions),
                 evidence=tuple(_session_link(programme_id, s.id, titles.get(s.course_id, ""), s.local_start.date())
-                               for s in region_sessions[:EVIDENCE_LIMIT]))
+                               for s in sorted(region_sessions, key=lambda s: s.id, reverse=True)[:EVIDENCE_LIMIT]))
     live = {region_id: (name, live_on) for region_id, (name, live_on) in _regions(programme_id).items()
             if live_on is not None and live_on <= ctx.today}
     if not live:
@@ -174,8 +183,9 @@ def training_after_go_live(ctx: HealthContext):
             name, live_on = live[row.key]
             yield Finding(
                 rule="training_after_go_live", subject=f"region:{row.key}:untrained", severity=Severity.HIGH,
-                title=_("%(n)d people in %(region)s are still untrained although it went live on %(day)s",
-                        n=row.untrained, region=name, day=live_on.isoformat()),
+                title=ngettext("%(num)d person in %(region)s is still untrained although it went live on %(day)s",
+                               "%(num)d people in %(region)s are still untrained although it went live on %(day)s",
+                               row.untrained, region=name, day=live_on.isoformat()),
                 advice=_("Plan catch-up sessions for them now and check with the super-users how they manage "
                          "meanwhile; untrained users fall back to their old spreadsheets."),
                 measure=row.untrained, evidence=(_readiness_link(programme_id),))
@@ -217,7 +227,8 @@ def training_cancelled_for_business(ctx: HealthContext):
     pushes people towards go-live untrained. Counts the sessions cancelled for a business priority in the last
     ``business_cancellation_days`` (default 60, about two committee cycles): MEDIUM; HIGH when more than two,
     or when one leaves people of a region going live within 30 days without another session of the course.
-    The measure is the number of cancellations."""
+    The measure is the number of cancellations; the evidence lists those stranding people first, then the
+    others, the latest cancelled first."""
     from planner.training.enrolment import business_cancellations
     from planner.training.session_queries import go_live_by_region
 
@@ -236,12 +247,16 @@ def training_cancelled_for_business(ctx: HealthContext):
     high = len(cancelled) > 2 or bool(stranded)
     if stranded:
         people = sum(left[session.id] for session in stranded)
-        title = _("%(n)d training sessions were cancelled for business priorities; %(people)d people of regions "
-                  "going live within %(days)d days are left without a session",
-                  n=len(cancelled), people=people, days=CANCELLATION_SOON_DAYS)
+        title = ngettext("%(num)d training session was cancelled for business priorities; %(people)s of regions "
+                         "going live within %(days)d days are left without a session",
+                         "%(num)d training sessions were cancelled for business priorities; %(people)s of regions "
+                         "going live within %(days)d days are left without a session",
+                         len(cancelled), people=ngettext("%(num)d person", "%(num)d people", people),
+                         days=CANCELLATION_SOON_DAYS)
     else:
-        title = _("%(n)d training sessions were cancelled for business priorities in the last %(days)d days",
-                  n=len(cancelled), days=ctx.threshold("business_cancellation_days"))
+        title = ngettext("%(num)d training session was cancelled for business priorities in the last %(days)d days",
+                         "%(num)d training sessions were cancelled for business priorities in the last %(days)d "
+                         "days", len(cancelled), days=ctx.threshold("business_cancellation_days"))
     yield Finding(
         rule="training_cancelled_for_business", subject="programme",
         severity=Severity.HIGH if high else Severity.MEDIUM, title=title,
@@ -249,7 +264,8 @@ def training_cancelled_for_business(ctx: HealthContext):
                  "replacement sessions before the go-lives for the people affected."),
         measure=len(cancelled),
         evidence=tuple(_session_link(programme_id, session.id, session.course.title, session.local_start.date())
-                       for session in (stranded + [s for s in cancelled if s not in stranded])[:EVIDENCE_LIMIT]))
+                       for session in (stranded[::-1] + [s for s in reversed(cancelled) if s not in stranded])
+                       [:EVIDENCE_LIMIT]))
 
 
 @rule("training_incomplete_before_go_live", title=_l("A region goes live soon with too few people trained"),
@@ -277,9 +293,12 @@ def training_incomplete_before_go_live(ctx: HealthContext):
             continue
         yield Finding(
             rule="training_incomplete_before_go_live", subject=f"region:{row.key}", severity=Severity.HIGH,
-            title=_("%(region)s goes live in %(days)d days with %(pct).0f%% of its people trained",
-                    region=row.label, days=(soon[row.key] - ctx.today).days, pct=row.percent),
-            advice=_("Train the %(n)d people still missing before %(day)s (extra sessions, make-ups for "
-                     "no-shows), or ask the committee to move the go-live.", n=row.untrained,
-                     day=soon[row.key].isoformat()),
+            title=ngettext("%(region)s goes live in %(num)d day with %(pct).0f%% of its people trained",
+                           "%(region)s goes live in %(num)d days with %(pct).0f%% of its people trained",
+                           (soon[row.key] - ctx.today).days, region=row.label, pct=row.percent),
+            advice=ngettext("Train the %(num)d person still missing before %(day)s (extra sessions, make-ups for "
+                            "no-shows), or ask the committee to move the go-live.",
+                            "Train the %(num)d people still missing before %(day)s (extra sessions, make-ups for "
+                            "no-shows), or ask the committee to move the go-live.", row.untrained,
+                            day=soon[row.key].isoformat()),
             measure=row.untrained, evidence=(_readiness_link(programme_id),))
