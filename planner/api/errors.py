@@ -53,16 +53,29 @@ def _message(error: dict) -> str:
     return error["msg"]
 
 
+#: the most field errors a 422 lists; the rest are counted in its message (a body with 400,000 unknown keys
+#: would otherwise answer megabytes, slowly)
+MAX_FIELD_ERRORS = 50
+
+
 def invalid_body(exc: ValidationError) -> BadRequest:
-    """The error to raise for a body that pydantic refused: 400 when it is not JSON, else 422 per field."""
-    if any(error["type"] == "json_invalid" for error in exc.errors(include_url=False)):
+    """The error to raise for a body that pydantic refused: 400 when it is not JSON, else 422 per field (at most
+    ``MAX_FIELD_ERRORS`` of them, with a count of the others)."""
+    errors = exc.errors(include_url=False, include_context=True, include_input=False)
+    if any(error["type"] == "json_invalid" for error in errors):
         return BadRequest(_("The body is not valid JSON."))
-    return BadRequest(_("Some of what you sent could not be accepted."), validation_fields(exc), status=422)
+    message = _("Some of what you sent could not be accepted.")
+    fields = validation_fields(errors[:MAX_FIELD_ERRORS])
+    if len(errors) > MAX_FIELD_ERRORS:
+        message += " " + _("The first %(listed)d problems are listed, and %(more)s more.", listed=MAX_FIELD_ERRORS,
+                           more=format(len(errors) - MAX_FIELD_ERRORS, ","))
+    return BadRequest(message, fields, status=422)
 
 
-def validation_fields(exc: ValidationError) -> dict[str, list[str]]:
+def validation_fields(errors: list) -> dict[str, list[str]]:
+    """pydantic's errors (``exc.errors()``) as messages per field."""
     fields: dict[str, list[str]] = {}
-    for error in exc.errors(include_url=False):
+    for error in errors:
         name = ".".join(str(part) for part in error["loc"]) or "body"
         fields.setdefault(name, []).append(_message(error))
     return fields

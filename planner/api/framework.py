@@ -15,6 +15,7 @@ A module in ``planner/api/resources/`` that sets ``resource = MyResource()`` is 
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import wraps
 
 from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
@@ -65,9 +66,17 @@ def operation(rule: str, method: str = "GET", *, endpoint: str, summary: str, ta
               body: type[BaseModel] | None = None, response: type[BaseModel] | None = None, status: int = 200,
               query: tuple[dict, ...] = (), public_view: bool = False, errors: tuple[int, ...] = ()):
     """Add a view to the API at ``rule`` for ``method`` and document it. The view returns a Response or
-    (body, status[, headers]); a body model is read by the view with ``parse_body``."""
+    (body, status[, headers]); a body model is read by the view with ``parse_body``. A query parameter that is
+    not in ``query`` is refused (400), as an unknown field of a body is: a misspelt ``?per_pgae=`` is not ignored."""
     def decorate(view: Callable) -> Callable:
-        declared = public(view) if public_view else login_required(view)
+        allowed = frozenset(parameter["name"] for parameter in query)
+
+        @wraps(view)
+        def checked(**path):
+            refuse_unknown_query(allowed)
+            return view(**path)
+
+        declared = public(checked) if public_view else login_required(checked)
         bp.add_url_rule(rule, endpoint=endpoint, view_func=declared, methods=[method])
         OPERATIONS.append(Operation(method=method, rule=rule, endpoint=f"{bp.name}.{endpoint}", summary=summary,
                                     tag=tag, body=body, response=response, status=status, query=query,
@@ -77,6 +86,13 @@ def operation(rule: str, method: str = "GET", *, endpoint: str, summary: str, ta
 
 
 # --- request helpers -----------------------------------------------------------------------
+
+def refuse_unknown_query(allowed: frozenset[str]) -> None:
+    """400 when the query string names a parameter the operation does not document (at most 50 are listed)."""
+    unknown = [name for name in request.args if name not in allowed]
+    if unknown:
+        message = _("This address does not take this query parameter.")
+        raise BadRequest(message, {name or "query": [message] for name in unknown[:50]})
 
 def parse_body(model: type[InputModel]) -> InputModel:
     """The JSON body read into ``model``: 400 when it is not JSON, 422 (per field) when it does not fit."""

@@ -13,9 +13,9 @@ from planner.core.errors import ERROR_TITLES
 from planner.core.routing import MAX_ID
 
 REF_TEMPLATE = "#/components/schemas/{model}"
-#: every operation that needs a token may answer these. 405: an id beyond 32 bits matches no route; Werkzeug's
-#: router then answers 405 (not 404) for a method other than GET on such a path.
-COMMON_ERRORS = (401, 403, 404, 405)
+#: every operation that needs a token may answer these. 400: a query parameter it does not take. 405: an id beyond
+#: 32 bits matches no route; Werkzeug's router then answers 405 (not 404) for a method other than GET on such a path.
+COMMON_ERRORS = (400, 401, 403, 404, 405)
 _PATH_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -43,7 +43,7 @@ def _operation(op: Operation, refs: dict) -> dict:
     if op.status == 201:
         success["headers"] = {"Location": {"description": "The new record's address.",
                                            "schema": {"type": "string"}}}
-    errors = set(op.errors) | (set() if op.public else set(COMMON_ERRORS))
+    errors = set(op.errors) | ({400} if op.public else set(COMMON_ERRORS))
     for code in sorted(errors):
         responses[str(code)] = {"description": str(ERROR_TITLES.get(code, "Error")),
                                 "content": _json({"$ref": REF_TEMPLATE.format(model="ErrorOut")})}

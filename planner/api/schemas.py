@@ -1,14 +1,20 @@
-"""Building blocks of the API's request and response models (pydantic v2).
+r"""Building blocks of the API's request and response models (pydantic v2).
 
 Input models derive from ``InputModel`` (unknown fields are refused: the schema is the allow-list, QUALITY.md
 item 7) and use the field types below, which carry the limits the database has: a string never longer than its
 column and never with a NUL character (PostgreSQL refuses those), an id or a number never beyond 32 bits. The
 same limits appear in the OpenAPI document, so clients and schemathesis see them.
+
+Input models are strict about JSON types: a number must be a JSON integer (not ``"3"`` or ``3.0``), a boolean
+``true`` or ``false``; dates and choices are still read from JSON strings. Patterns are checked by Python's ``re``
+(whose ``\s`` is ``str.isspace``, like the services' ``strip()``), and no string of any input model may hold NUL.
 """
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, create_model
+from flask_babel import gettext as _
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, create_model,
+                      field_validator)
 
 from planner.core.routing import MAX_ID
 
@@ -24,9 +30,17 @@ def Text(max_length: int) -> Any:  # noqa: N802 - used like a type: ``descriptio
     return Annotated[str, StringConstraints(max_length=max_length, pattern=_NO_NUL)]
 
 
+def _filled(value: str) -> str:
+    """Refuse a name that ``strip()`` empties (white space and the separators \\x1c-\\x1f), whatever engine
+    checked the pattern: the services strip names, and would store ``""``."""
+    if not value.strip():
+        raise ValueError(_("Write some text here (not only spaces, and without NUL characters)."))
+    return value
+
+
 def Name(max_length: int) -> Any:  # noqa: N802
     """A string with at least one visible character, at most ``max_length`` characters, without NUL."""
-    return Annotated[str, StringConstraints(max_length=max_length, pattern=_FILLED)]
+    return Annotated[str, StringConstraints(max_length=max_length, pattern=_FILLED), AfterValidator(_filled)]
 
 
 #: the id of a row (in a body: a person, a region, a stage ...)
@@ -43,8 +57,12 @@ def _plausible_day(day: date) -> date:
 
 #: the years a plan's dates may fall in: date arithmetic near year 9999 overflows
 FIRST_YEAR, LAST_YEAR = 1900, 2999
-#: a calendar day (YYYY-MM-DD) in a plausible year
-Day = Annotated[date, AfterValidator(_plausible_day)]
+#: a calendar day (YYYY-MM-DD) in a plausible year; the document gives the years as a pattern and in words
+Day = Annotated[date, AfterValidator(_plausible_day),
+                WithJsonSchema({"type": "string", "format": "date",
+                                "pattern": r"^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+                                "description": f"A calendar day, YYYY-MM-DD, in the years {FIRST_YEAR} to "
+                                               f"{LAST_YEAR}."}, mode="validation")]
 
 
 def _time_zone_names() -> list[str]:
@@ -65,10 +83,30 @@ TimeZone = Annotated[str, AfterValidator(_known_time_zone),
                                      "description": "An IANA time zone name, such as Europe/Berlin."})]
 
 
-class InputModel(BaseModel):
-    """A request body: unknown fields are an error, strings are taken as sent."""
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(_("Remove the NUL character (\\u0000): text cannot hold it."))
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            _without_nul(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _without_nul(key)
+            _without_nul(item)
+    return value
 
-    model_config = ConfigDict(extra="forbid")
+
+class InputModel(BaseModel):
+    """A request body: unknown fields are an error, strings are taken as sent, numbers and booleans must be JSON
+    numbers and booleans (strict), and no string holds NUL (PostgreSQL refuses it: a plain ``str`` field too)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, regex_engine="python-re")
+
+    @field_validator("*", mode="after", check_fields=False)
+    @classmethod
+    def _no_nul_anywhere(cls, value: Any) -> Any:
+        return _without_nul(value)
 
 
 class OutputModel(BaseModel):
@@ -82,7 +120,8 @@ class ErrorOut(BaseModel):
 
     error: str
     message: str
-    fields: dict[str, list[str]] = Field(default_factory=dict)
+    #: ``{}`` when the error is not about fields
+    fields: dict[str, list[str]]
 
 
 def partial(model: type[InputModel], name: str, *, versioned: bool = True) -> type[InputModel]:

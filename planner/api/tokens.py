@@ -5,6 +5,7 @@ A token is ``rpt_`` and 256 random bits (``secrets.token_urlsafe(32)``). Only it
 its first characters for display; the token itself is shown once, when it is created.
 """
 import secrets
+import unicodedata
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -29,12 +30,17 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Give ``user`` a new API token called ``name``. Returns the row and the token, which is never shown again."""
+    """Give ``user`` a new API token called ``name`` (1 to 100 characters, none of them control characters).
+    Returns the row and the token, which is never shown again."""
     name = (name or "").strip()
     if not name:
         raise DomainError(_("Give the token a name, such as the script that will use it."), field="name")
     if len(name) > MAX_NAME_LENGTH:
         raise DomainError(_("Keep the name under %(count)d characters.", count=MAX_NAME_LENGTH), field="name")
+    if any(unicodedata.category(character) in ("Cc", "Cs") for character in name):
+        # NUL is refused by PostgreSQL (a 500), the others garble the tokens page and the terminal
+        raise DomainError(_("Write the name without control characters (such as tabs, line breaks or NUL)."),
+                          field="name")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)  # 256 random bits
     row = ApiToken(user_id=user.id, name=name, token_hash=secret_links.token_hash(token),
                    prefix=token[:DISPLAY_LENGTH], created_at=clock.now())

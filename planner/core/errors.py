@@ -69,7 +69,10 @@ ERROR_MESSAGES = {
 def error_response(code: int, message: str | None = None):
     message = message or str(ERROR_MESSAGES.get(code, ERROR_MESSAGES[500]))
     if wants_json():
-        return jsonify(error=str(ERROR_TITLES.get(code, "Error")), message=message), code
+        body = {"error": str(ERROR_TITLES.get(code, "Error")), "message": message}
+        if request.path.startswith("/api/"):
+            body["fields"] = {}  # the API's ErrorOut always has it, as the blueprint's own errors do
+        return jsonify(body), code
     return render_template("errors/error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500]),
                            message=message), code
 

@@ -25,6 +25,14 @@ def check_time_zone(name: str, field: str) -> str:
     return name
 
 
+def _required_name(value: str | None, field: str) -> str:
+    """``value`` stripped (white space and the separators \\x1c-\\x1f go); refused when nothing is left."""
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(_("Write a name here (not only spaces or invisible characters)."), field=field)
+    return value
+
+
 def _check_unique(model, programme_id: int | None, column, value, field: str, own_id: int | None,
                   message: str) -> None:
     query = select(model.id).where(func.lower(column) == value.lower(), model.id != (own_id or 0))
@@ -47,7 +55,7 @@ def _check_sponsor(programme_id: int | None, sponsor_id: int | None) -> None:
 def create_programme(*, name: str, system_name: str, start_date: date, home_time_zone: str,
                      description: str = "") -> Programme:
     """Start a new programme. Its sponsor is chosen once its people are listed."""
-    name = name.strip()
+    name, system_name = _required_name(name, "name"), _required_name(system_name, "system_name")
     _check_unique(Programme, None, Programme.name, name, "name", None,
                   _("A programme with this name already exists."))
     programme = Programme(name=name, system_name=system_name.strip(), start_date=start_date,
@@ -65,7 +73,7 @@ def update_programme(programme: Programme, *, expected_version: int | None, name
                      sponsor_id: int | None) -> None:
     """Edit a programme's description, dates, home zone and sponsor."""
     check_version(programme, expected_version)
-    name = name.strip()
+    name, system_name = _required_name(name, "name"), _required_name(system_name, "system_name")
     _check_unique(Programme, None, Programme.name, name, "name", programme.id,
                   _("A programme with this name already exists."))
     _check_sponsor(programme.id, sponsor_id)
@@ -91,7 +99,7 @@ def delete_programme(programme: Programme) -> None:
 
 def _region_values(programme_id: int, region_id: int | None, *, name: str, tier: RegionTier | str,
                    time_zone: str, headcount: int, site_notes: str) -> dict:
-    name = name.strip()
+    name = _required_name(name, "name")
     _check_unique(Region, programme_id, Region.name, name, "name", region_id,
                   _("This programme already has a region with this name."))
     if headcount is None or headcount < 0:
@@ -128,7 +136,7 @@ def delete_region(region: Region) -> None:
 # --- departments -----------------------------------------------------------------------------
 
 def _department_values(programme_id: int, department_id: int | None, *, name: str, is_it: bool) -> dict:
-    name = name.strip()
+    name = _required_name(name, "name")
     _check_unique(Department, programme_id, Department.name, name, "name", department_id,
                   _("This programme already has a department with this name."))
     return {"name": name, "is_it": bool(is_it)}

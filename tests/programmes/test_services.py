@@ -153,3 +153,34 @@ def test_audit_records_the_acting_user_in_a_request(client, app, login_as, make_
         assert event.actor_user_id == pm.id and event.actor_label == pm.email
     page = client.get(f"/programmes/{programme.id}/audit").get_data(as_text=True)
     assert "Field Service" in page and pm.email in page
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\x1f\x1e", "\t\x1c\n"])
+def test_names_empty_after_stripping_are_refused(app, blank):
+    with app.app_context():
+        for field in ("name", "system_name"):
+            values = {"name": "Named", "system_name": "Helix", field: blank}
+            with pytest.raises(DomainError) as refused:
+                services.create_programme(start_date=date(2026, 1, 5), home_time_zone="Europe/Berlin", **values)
+            assert refused.value.field == field
+        programme = services.create_programme(name="Blank checks", system_name="Helix", start_date=date(2026, 1, 5),
+                                              home_time_zone="Europe/Berlin")
+        db.session.flush()
+        with pytest.raises(DomainError) as refused:
+            services.update_programme(programme, expected_version=None, name=blank, system_name="Helix",
+                                      start_date=date(2026, 1, 5), home_time_zone="Europe/Berlin", description="",
+                                      sponsor_id=None)
+        assert refused.value.field == "name"
+        region_values = {"tier": "key", "time_zone": "Europe/Oslo", "headcount": 1, "site_notes": ""}
+        with pytest.raises(DomainError) as refused:
+            services.create_region(programme, name=blank, **region_values)
+        assert refused.value.field == "name"
+        region = services.create_region(programme, name="North", **region_values)
+        db.session.flush()
+        with pytest.raises(DomainError) as refused:
+            services.update_region(region, expected_version=None, name=blank, **region_values)
+        assert refused.value.field == "name"
+        with pytest.raises(DomainError) as refused:
+            services.create_department(programme, name=blank, is_it=False)
+        assert refused.value.field == "name"
+        assert db.session.get(Region, region.id).name == "North"
