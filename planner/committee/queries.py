@@ -114,6 +114,19 @@ def occurrences_of(programme_id: int, *, since: datetime, past: bool = False) ->
         MeetingOccurrence.starts_at, MeetingOccurrence.id)
 
 
+def meetings_of(programme_id: int) -> Select:
+    """The programme's meetings (every series, drafts and cancelled ones too), by first start."""
+    return select(Meeting).where(Meeting.programme_id == programme_id).order_by(Meeting.local_start, Meeting.id)
+
+
+def occurrences_of_meeting(meeting_id: int) -> Select:
+    """One meeting's occurrences in time order (moved and cancelled ones too), each with its meeting loaded."""
+    return (select(MeetingOccurrence).join(MeetingOccurrence.meeting)
+            .where(MeetingOccurrence.meeting_id == meeting_id)
+            .options(contains_eager(MeetingOccurrence.meeting))
+            .order_by(MeetingOccurrence.starts_at, MeetingOccurrence.id))
+
+
 def load_meeting(meeting_id: int) -> Meeting | None:
     """A meeting with its occurrences and committee loaded (what its SEQUENCE and summary need)."""
     return db.session.scalar(select(Meeting).where(Meeting.id == meeting_id)

@@ -52,7 +52,8 @@ def _render_stage(programme, stage, *, status: int = 200, page_error: str | None
     """The stage page; a refused inline form is passed in with its errors and answered with 422."""
     can_edit = can(Permission.PLAN_EDIT, programme)
     context = {"programme": programme, "stage": stage, "today": clock.today(), "unmet": stage.unmet_criteria(),
-               "can_edit": can_edit, "page_error": page_error, **LABELS}
+               "can_edit": can_edit, "page_error": page_error, "show_people": can(Permission.PEOPLE_VIEW, programme),
+               **LABELS}
     if can_edit:
         defaults = {"deliverable_form": lambda: DeliverableForm(formdata=None),
                     "criterion_form": lambda: CriterionForm(formdata=None),
@@ -73,7 +74,7 @@ def list_stages(programme_id: int):
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
     stages = db.session.scalars(queries.stages_with_gates(programme.id)).all()
     return render_template("lifecycle/stages.html", programme=programme, stages=stages, today=clock.today(),
-                           current=services.current_stage(stages),
+                           current=services.current_stage(stages), show_people=can(Permission.PEOPLE_VIEW, programme),
                            can_edit=can(Permission.PLAN_EDIT, programme), **LABELS)
 
 

@@ -1,9 +1,10 @@
 """Use-cases of programmes, their regions and departments, and memberships."""
+import unicodedata
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from planner.auth.models import User
 from planner.core import audit
@@ -33,12 +34,24 @@ def _required_name(value: str | None, field: str) -> str:
     return value
 
 
+def _name_key(name: str) -> str:
+    """A name as compared for uniqueness: Unicode-normalised and case-folded ("ÖREBRO" is "Örebro")."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 def _check_unique(model, programme_id: int | None, column, value, field: str, own_id: int | None,
                   message: str) -> None:
-    query = select(model.id).where(func.lower(column) == value.lower(), model.id != (own_id or 0))
+    """Refuse ``value`` when another row (of the programme) has the same name, whatever its case.
+
+    Compared in Python: SQL ``lower()`` folds only ASCII letters on SQLite (and under the C locale on
+    PostgreSQL), so "Örebro" twice would pass and hit the unique key. A programme has few regions and
+    departments, and an installation few programmes, so loading the names is cheap.
+    """
+    query = select(column).where(model.id != (own_id or 0))
     if programme_id is not None:
         query = query.where(model.programme_id == programme_id)
-    if db.session.scalar(query):
+    key = _name_key(value)
+    if any(_name_key(name) == key for name in db.session.scalars(query)):
         raise DomainError(message, field=field)
 
 

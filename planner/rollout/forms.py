@@ -26,6 +26,10 @@ MILESTONE_KIND_LABELS = {
 #: ISO weekday number -> name
 WEEKDAY_LABELS = {1: _l("Monday"), 2: _l("Tuesday"), 3: _l("Wednesday"), 4: _l("Thursday"), 5: _l("Friday"),
                   6: _l("Saturday"), 7: _l("Sunday")}
+#: the largest wave position the database's integer column holds (the API's bound too)
+MAX_POSITION = 2**31 - 1
+#: the longest trial period, working days (the API's bound too)
+MAX_TRIAL_DAYS = 2000
 
 
 class CheckboxesField(SelectMultipleField):
@@ -49,10 +53,12 @@ class InlineForm(FlaskForm):
 class WaveForm(VersionedForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=as_choices(WAVE_KIND_LABELS.items()))
-    position = IntegerField(_l("Position in the rollout"), default=1, validators=[InputRequired()])
+    #: a trial of at most 2000 working days (about eight years) keeps the plan's date arithmetic in range
+    position = IntegerField(_l("Position in the rollout"), default=1,
+                            validators=[InputRequired(), NumberRange(min=0, max=MAX_POSITION)])
     planned_go_live = DateField(_l("Planned go-live"), validators=[Optional()])
     trial_days = IntegerField(_l("Trial period (working days)"), default=20,
-                              validators=[InputRequired(), NumberRange(min=0)])
+                              validators=[InputRequired(), NumberRange(min=0, max=MAX_TRIAL_DAYS)])
     region_ids = CheckboxesField(_l("Regions"), coerce=int)
 
 

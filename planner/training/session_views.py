@@ -92,7 +92,7 @@ def _render_session(programme, session, *, enrol_form: EnrolForm | None = None, 
             [("", _("Choose a person"))] + queries.people_to_enrol(programme.id, session.id))
     return render_template(
         "training/session.html", programme=programme, session=session, enrolments=enrolments,
-        enrol_form=enrol_form, error=error, can_manage=can_manage, may_mark=_may_mark(programme, session),
+        enrol_form=enrol_form, error=error, can_manage=can_manage, may_mark=services.may_mark(programme, session),
         flag=queries.window_flags(programme, [session]).get(session.id), status_labels=SESSION_STATUS_LABELS,
         window_labels=WINDOW_LABELS), status
 
@@ -150,16 +150,9 @@ def schedule_session(programme_id: int, session_id: int):
 
 # --- the roster ----------------------------------------------------------------------------------------------
 
-def _may_mark(programme, session: TrainingSession) -> bool:
-    """Project managers and admins mark any session of the programme; a trainer only the sessions they give."""
-    if can(Permission.TRAINING_MANAGE, programme):
-        return True
-    return can(Permission.ATTENDANCE_MARK, programme) and session.trainer_id == current_user.id
-
-
 def _load_for_marking(programme_id: int, session_id: int):
     programme, session = load_in_programme(TrainingSession, programme_id, session_id, Permission.ATTENDANCE_MARK)
-    if not _may_mark(programme, session):
+    if not services.may_mark(programme, session):
         abort(403)
     return programme, session
 

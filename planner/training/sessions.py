@@ -8,12 +8,13 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from planner.core import audit, clock
 from planner.core.errors import DomainError, check_version
-from planner.core.permissions import Role
+from planner.core.permissions import Permission, Role, can
 from planner.extensions import db
 from planner.training import invitations
 from planner.people.models import Person
@@ -29,6 +30,14 @@ MARKING_OPENS_BEFORE = timedelta(minutes=30)
 MARKING_CLOSES_AFTER = timedelta(days=7)
 #: changing one of these on a scheduled session makes earlier invitations stale (iCalendar SEQUENCE)
 SCHEDULE_FIELDS = ("time_zone", "local_start", "duration_minutes", "location", "online_url")
+
+
+def may_mark(programme: Programme, session: TrainingSession) -> bool:
+    """Whether the current user may take this session's attendance: project managers and admins mark any session
+    of the programme, a trainer only the sessions they give. The roster page and the JSON API both ask this."""
+    if can(Permission.TRAINING_MANAGE, programme):
+        return True
+    return can(Permission.ATTENDANCE_MARK, programme) and session.trainer_id == current_user.id
 
 
 def session_uid(session_id: int) -> str:

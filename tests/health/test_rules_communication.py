@@ -295,4 +295,4 @@ def test_the_communication_rules_ask_a_flat_number_of_queries(app, factories, no
             findings = run_rules(app, programme.id, COMMUNICATION_RULES)
         assert {finding.rule for finding in findings} == set(COMMUNICATION_RULES)
         counts.append(len(statements))
-    assert counts[0] == counts[1] <= 25, counts  # the go-live notice horizon reads the working calendar
+    assert counts[0] == counts[1] <= 17, counts  # the go-live notice horizon reads the working calendar

@@ -430,4 +430,4 @@ def test_the_governance_rules_ask_a_flat_number_of_queries(app, factories, now_i
             findings = run_rules(app, programme.id, GOVERNANCE_RULES)
         assert {finding.rule for finding in findings} == set(GOVERNANCE_RULES)
         counts.append(len(statements))
-    assert counts[0] == counts[1] <= 25, counts
+    assert counts[0] == counts[1] <= 20, counts

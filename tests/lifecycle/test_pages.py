@@ -128,3 +128,34 @@ def test_a_viewer_is_refused_every_edit_and_nothing_changes(app, client, login_a
     with app.app_context():
         assert db.session.scalar(select(func.count(Goal.id)).where(Goal.programme_id == programme.id)) == 1
     assert load_goal(app, company).title == "Keep more customers"
+
+
+@pytest.mark.parametrize(("role", "shows_names"), [("viewer", False), ("committee_member", True)])
+def test_stage_owners_and_approvers_are_named_only_to_those_who_may_see_people(app, client, login_as, programme,
+                                                                               make_person, role, shows_names):
+    """Stage owners, gate review approvers and override approvers are people: viewers (no PEOPLE_VIEW) see that
+    someone is named, not who, as on the risk register."""
+    owner, reviewer, approver = (make_person(programme, name) for name in ("Olga Owner", "Rita Reviewer",
+                                                                          "Anton Approver"))
+    ids = stage_ids(app, programme)
+    with app.app_context():
+        stage = services.stages_of(programme.id)[0]
+        services.update_stage(stage, expected_version=None, goals=stage.goals, expertise_needed="",
+                              owner_id=owner.id, planned_start=None, planned_finish=None, actual_start=None,
+                              actual_finish=None)
+        services.record_gate_review(stage, met_criterion_ids=set(), reviewed_on=date(2026, 4, 1),
+                                    approved_by_id=reviewer.id, notes="", recorded_by_id=None)
+        services.close_stage(stage, closed_on=date(2026, 4, 2), override_reason="Deadline",
+                             override_approver_id=approver.id)
+        db.session.commit()
+    login_as(role, programme)
+
+    stages_page = client.get(f"/programmes/{programme.id}/stages").get_data(as_text=True)
+    stage_page = client.get(stage_url(programme, ids[1])).get_data(as_text=True)
+
+    for name, pages in (("Olga Owner", (stages_page, stage_page)), ("Rita Reviewer", (stage_page,)),
+                        ("Anton Approver", (stage_page,))):
+        for page in pages:
+            assert (name in page) is shows_names, name
+    assert ("assigned" in stages_page) is not shows_names
+    assert (stage_page.count("approved by a named person") == 2) is not shows_names

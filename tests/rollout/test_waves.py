@@ -301,3 +301,44 @@ def test_list_shows_trial_end_and_pilot_go_live(app, client, login_as, make_prog
     assert "Oct 19, 2026" in page  # and its trial is over on the 11th working day
     assert "None yet" in page  # the empty wave
     assert PILOT_LIVE.isoformat() not in page  # dates are formatted for people
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), [
+    ({"trial_days": "2001"}, "trial_days", "Number must be between 0 and 2000."),
+    ({"trial_days": "99999999999999999999"}, "trial_days", "Number must be between 0 and 2000."),
+    ({"trial_days": "-1"}, "trial_days", "Number must be between 0 and 2000."),
+    ({"position": "99999999999999999999"}, "position", "Number must be between 0 and 2147483647."),
+    ({"position": "-1"}, "position", "Number must be between 0 and 2147483647."),
+])
+def test_a_wave_with_an_out_of_range_number_is_refused_on_the_page(app, client, login_as, make_programme,
+                                                                    overrides, field, message):
+    """The page caps what the API caps: a trial of at most 2000 working days (the plan's date arithmetic stays in
+    range) and a position that fits the database's integer, so a huge number is a 422, not a hang or a 500."""
+    programme, _pilot, key = pilot_and_key(app, make_programme)
+    with app.app_context():
+        before = db.session.execute(select(Wave.version, Wave.position, Wave.trial_days).where(Wave.id == key)).one()
+    login_as("project_manager", programme)
+
+    created = form_post(client, f"/programmes/{programme.id}/waves/new", wave_form(**overrides))
+    edited = form_post(client, f"/programmes/{programme.id}/waves/{key}/edit",
+                       {**wave_form(name="Key regions", **overrides), "version": "1"})
+
+    for response in (created, edited):
+        assert response.status_code == 422
+        assert message in field_errors(response.get_data(as_text=True), field)
+    with app.app_context():
+        assert db.session.scalar(select(Wave.id).where(Wave.name == "Standard regions")) is None
+        assert db.session.execute(select(Wave.version, Wave.position, Wave.trial_days)
+                                  .where(Wave.id == key)).one() == before
+
+
+def test_a_trial_of_2000_working_days_is_the_longest_the_page_accepts(app, client, login_as, make_programme):
+    programme, _pilot, _key = pilot_and_key(app, make_programme)
+    login_as("project_manager", programme)
+
+    response = form_post(client, f"/programmes/{programme.id}/waves/new", wave_form(trial_days="2000"))
+
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Wave.trial_days).where(Wave.name == "Standard regions")) == 2000
+    assert client.get(f"/programmes/{programme.id}/waves").status_code == 200

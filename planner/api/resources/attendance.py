@@ -17,7 +17,7 @@ from planner.api.framework import PAGE_PARAMETERS, operation, page_model, pagina
 from planner.api.resources.sessions import SessionOut
 from planner.api.resources.sessions import resource as sessions_resource
 from planner.api.schemas import Id, InputModel, OutputModel, Text
-from planner.core.permissions import Permission, can
+from planner.core.permissions import Permission
 from planner.extensions import db
 from planner.programmes.loading import load_in_programme
 from planner.training import sessions
@@ -58,7 +58,7 @@ def _load_for_marking(programme_id: int, session_id: int) -> TrainingSession:
     """The session, if the user may mark it: training managers any session, a trainer only their own (the roster
     page's rule)."""
     programme, session = load_in_programme(TrainingSession, programme_id, session_id, Permission.ATTENDANCE_MARK)
-    if not can(Permission.TRAINING_MANAGE, programme) and session.trainer_id != current_user.id:
+    if not sessions.may_mark(programme, session):
         abort(403)
     return session
 

@@ -18,8 +18,6 @@ from zoneinfo import ZoneInfo
 
 from flask_login import current_user
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
 
 from planner.api.framework import PAGE_PARAMETERS, Resource, operation, page_model, paginated, parse_body
 from planner.api.schemas import Day, InputModel, Name, OutputModel, Text, TimeZone, partial
@@ -162,7 +160,7 @@ class Meetings(Resource):
     operations = ("list", "read", "create", "update")
 
     def collection(self, programme):
-        return select(Meeting).where(Meeting.programme_id == programme.id).order_by(Meeting.local_start, Meeting.id)
+        return queries.meetings_of(programme.id)
 
     def create(self, programme, values):
         send_now = values.pop("send_now")
@@ -227,8 +225,4 @@ def cancel_meeting(programme_id: int, item_id: int):
            summary="List a meeting's occurrences in time order: start, status, whether the agenda is published")
 def list_occurrences(programme_id: int, item_id: int):
     meeting = resource.load_item("read", programme_id=programme_id, item_id=item_id)
-    query = (select(MeetingOccurrence).join(MeetingOccurrence.meeting)
-             .where(MeetingOccurrence.meeting_id == meeting.id)
-             .options(contains_eager(MeetingOccurrence.meeting))
-             .order_by(MeetingOccurrence.starts_at, MeetingOccurrence.id))
-    return paginated(query, serialize_occurrence)
+    return paginated(queries.occurrences_of_meeting(meeting.id), serialize_occurrence)

@@ -1,13 +1,18 @@
 """The health check's rules: each checks one known failure mode (DOMAIN.md, "Known failure modes") against
 live data. A rule is a function decorated with ``@rule(...)`` that takes a ``HealthContext`` and returns
 (or yields) ``Finding``s. Importing this package registers every rule, in the order of ``RULE_MODULES``.
+
+Reads that several rules need (regions, go-lives, the working calendar, waves, ...) go through the context's
+shared properties (``planner.health.context``): each is loaded once per health-check run.
 """
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 
+from planner.health.context import HealthContext
 from planner.health.findings import Finding
+
+__all__ = ["RULES", "THRESHOLDS", "HealthContext", "Rule", "Threshold", "rule"]
 
 
 @dataclass(frozen=True)
@@ -31,19 +36,6 @@ class Rule:
     failure_mode: str
     check: Callable[["HealthContext"], Iterable[Finding]]
     thresholds: tuple[Threshold, ...] = ()
-
-
-@dataclass
-class HealthContext:
-    """What a rule checks against: the programme, the day, and the programme's thresholds."""
-
-    programme: object
-    today: date
-    #: threshold key -> value, defaults already filled in
-    values: dict[str, int]
-
-    def threshold(self, key: str) -> int:
-        return self.values[key]
 
 
 #: rule key -> Rule, in registration order

@@ -30,14 +30,13 @@ def no_internal_expert(ctx: HealthContext):
     MEDIUM; HIGH when it goes live within ``super_user_go_live_days`` (default 30, the time it takes to
     nominate and prepare someone) or is live already. Regions without a go-live are not due yet. The measure
     is 2 for no super-user at all, 1 for none from the business."""
-    from planner.adoption.super_users import FlagKind, super_user_flags
-    from planner.training.session_queries import go_live_by_region
+    from planner.adoption.super_users import FlagKind
 
     programme_id = ctx.programme.id
-    flags = super_user_flags(programme_id)
+    flags = ctx.adoption.super_user_flags  # ``super_user_flags``, as the adoption status reads them
     if not flags:
         return
-    go_lives = go_live_by_region(programme_id)
+    go_lives = ctx.go_lives
     horizon = ctx.today + timedelta(days=ctx.threshold("super_user_go_live_days"))
     for flag in flags:
         go_live = go_lives.get(flag.region_id)
@@ -74,7 +73,6 @@ def readiness_barrier(ctx: HealthContext):
     targeted communication, coaching or training) with at least one barrier; the measure is the number of
     barriers."""
     from planner.surveys.results import barriers, latest_round
-    from planner.training.session_queries import go_live_by_region
 
     programme_id = ctx.programme.id
     survey = latest_round(programme_id)
@@ -83,7 +81,7 @@ def readiness_barrier(ctx: HealthContext):
     found = [barrier for barrier in barriers(programme_id, survey.id) if barrier.region_id is not None]
     if not found:
         return
-    go_lives = go_live_by_region(programme_id)
+    go_lives = ctx.go_lives
     horizon = ctx.today + timedelta(days=ctx.threshold("barrier_go_live_days"))
     by_region: dict[int, list] = {}
     for barrier in found:
@@ -117,10 +115,8 @@ def low_adoption_after_go_live(ctx: HealthContext):
     gate agree on one number) is MEDIUM, below half of it HIGH (measure: percentage points short); no figure
     for ``adoption_figures_missing_weeks`` complete weeks (default 2, the gate's own window) since go-live or
     since the last figure is MEDIUM, since no data is not evidence (measure: the weeks)."""
-    from planner.adoption.status import adoption_status
-
     programme_id = ctx.programme.id
-    status = adoption_status(ctx.programme, ctx.today)
+    status = ctx.adoption
     minimum = status.threshold_pct
     missing_limit = ctx.threshold("adoption_figures_missing_weeks")
     this_week = _monday(ctx.today)

@@ -183,14 +183,13 @@ def no_vision_message(ctx: HealthContext):
     check's list: a message to them, or one that reached everyone); MEDIUM, HIGH once the programme is
     ``vision_message_weeks`` weeks (default 4: the first month) past its start. The measure is the number of such
     audiences. Once past those weeks, a programme with no audience at all and no kickoff logged fires too."""
-    from planner.comms.gaps import check_gaps
     from planner.comms.models import Audience, CommsPurpose, CommunicationLog
 
     programme, today = ctx.programme, ctx.today
     if today < programme.start_date:
         return
     late = today >= programme.start_date + timedelta(weeks=ctx.threshold("vision_message_weeks"))
-    missing = check_gaps(programme, today).audiences_without_kickoff
+    missing = ctx.gaps.audiences_without_kickoff
     advice = _("Tell every audience the long-term vision and the short-term goals, tailored to them, and log it "
                "as a vision/kickoff message: people who do not know why the system comes will not use it.")
     comms_link = Evidence.link(_("Communication plan"), "comms.list_items", programme_id=programme.id)
@@ -229,13 +228,12 @@ def go_live_notice_missing(ctx: HealthContext):
     for a notice not sent when due (the severity says it is overdue; the measure does not grow each day), the
     days late for a notice sent or planned too late, 0 for none planned yet. Evidence links the regions' list
     (readable by everyone in the programme) and the gaps page."""
-    from planner.comms.gaps import NoticeState, check_gaps
-    from planner.rollout.calendar import programme_calendar
+    from planner.comms.gaps import NoticeState
 
     programme, today = ctx.programme, ctx.today
-    calendar = programme_calendar(programme)
+    calendar = ctx.calendar
     horizon = NOTICE_HORIZON_PERIODS * programme.go_live_notice_days
-    for notice in check_gaps(programme, today).notices:
+    for notice in ctx.gaps.notices:
         if not notice.is_gap or notice.go_live < today:
             continue
         overdue = today >= notice.notice_by and notice.state is not NoticeState.LATE
@@ -283,7 +281,6 @@ def missed_communications(ctx: HealthContext):
     plan's own flags say (past their grace days and not logged). The measure is how many."""
     from planner.comms.flags import OccurrenceState, logs_by_occurrence, occurrences_of
     from planner.comms.models import CommunicationItem
-    from planner.rollout.calendar import programme_calendar
 
     programme, today = ctx.programme, ctx.today
     items = db.session.scalars(select(CommunicationItem).where(CommunicationItem.programme_id == programme.id)
@@ -291,7 +288,7 @@ def missed_communications(ctx: HealthContext):
     if not items:
         return
     since = today - timedelta(weeks=ctx.threshold("missed_communication_weeks"))
-    by_item = occurrences_of(items, logs_by_occurrence(programme.id), today, programme_calendar(programme))
+    by_item = occurrences_of(items, logs_by_occurrence(programme.id), today, ctx.calendar)
     late = {item.id: [occurrence for occurrence in by_item.get(item.id, ())
                       if occurrence.on >= since
                       and occurrence.state in (OccurrenceState.OVERDUE, OccurrenceState.MISSED)]

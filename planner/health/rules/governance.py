@@ -24,14 +24,6 @@ HELD_WITHOUT_AGENDA_DAYS = 90
 MANY_OVERDUE_ACTIONS = 5
 
 
-def _steering_committee(programme_id: int):
-    """The programme's steering committee: its first committee, as the committee pages take it (or None)."""
-    from planner.committee.models import Committee
-
-    return db.session.scalar(select(Committee).where(Committee.programme_id == programme_id)
-                             .order_by(Committee.id).limit(1))
-
-
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min)
 
@@ -65,7 +57,6 @@ def no_executive_sponsor(ctx: HealthContext):
     from the first day (a sponsor is named in stage 1, before anything else is due) when the programme names no
     sponsor; and when it names one who does not sit on the steering committee today while the committee has
     members (an empty committee is ``committee_not_meeting``'s finding). No threshold: it is true or not."""
-    from planner.committee.models import CommitteeMember
     from planner.people.models import Person
 
     programme = ctx.programme
@@ -78,11 +69,10 @@ def no_executive_sponsor(ctx: HealthContext):
             measure=1, evidence=(Evidence.link(_("Programme settings"), "programmes.edit_programme",
                                                programme_id=programme.id, permission=Permission.PROGRAMME_EDIT),))
         return
-    committee = _steering_committee(programme.id)
+    committee = ctx.steering_committee
     if committee is None:
         return
-    seats = db.session.execute(select(CommitteeMember.person_id, CommitteeMember.starts_on, CommitteeMember.ends_on)
-                               .where(CommitteeMember.committee_id == committee.id)).all()
+    seats = [(seat.person_id, seat.starts_on, seat.ends_on) for seat in ctx.committee_seats]
     serving = {person_id for person_id, starts_on, ends_on in seats
                if starts_on <= ctx.today and (ends_on is None or ctx.today <= ends_on)}
     if not serving or programme.sponsor_id in serving:
@@ -114,23 +104,15 @@ def committee_not_meeting(ctx: HealthContext):
     measure is the weeks since the last meeting held (since the start when none was). From the programme's start
     it also fires when there is no committee or nobody sits on it: MEDIUM in the first N weeks (the committee is
     formed while the project is initiated), HIGH after them."""
-    from planner.committee.models import (
-        CommitteeMember,
-        Meeting,
-        MeetingOccurrence,
-        MeetingStatus,
-        OccurrenceStatus,
-    )
+    from planner.committee.models import Meeting, MeetingOccurrence, MeetingStatus, OccurrenceStatus
 
     programme, today = ctx.programme, ctx.today
     if today < programme.start_date:
         return
-    committee = _steering_committee(programme.id)
+    committee = ctx.steering_committee
     serving = None
     if committee is not None:
-        serving = db.session.scalar(select(func.count(CommitteeMember.id)).where(
-            CommitteeMember.committee_id == committee.id, CommitteeMember.starts_on <= today,
-            (CommitteeMember.ends_on.is_(None)) | (CommitteeMember.ends_on >= today)))
+        serving = sum(1 for seat in ctx.committee_seats if seat.serves_on(today))
     weeks = ctx.threshold("committee_meeting_gap_weeks")
     settled = today >= programme.start_date + timedelta(weeks=weeks)
     if committee is None or not serving:
@@ -199,14 +181,13 @@ def meeting_without_agenda(ctx: HealthContext):
     agenda ever published (agenda items written but never published count too), the measure their count:
     hygiene, to learn from."""
     from planner.committee.models import Meeting, MeetingOccurrence, MeetingStatus, OccurrenceStatus
-    from planner.rollout.calendar import programme_calendar
 
     programme, today = ctx.programme, ctx.today
-    committee = _steering_committee(programme.id)
+    committee = ctx.steering_committee
     if committee is None:
         return
     notice = committee.agenda_notice_days
-    calendar = programme_calendar(programme)
+    calendar = ctx.calendar
     latest = calendar.add_working_days(today, notice) if notice else today
     coming = db.session.scalars(
         select(MeetingOccurrence).join(MeetingOccurrence.meeting).options(contains_eager(MeetingOccurrence.meeting))
@@ -304,14 +285,14 @@ def key_member_left_with_open_actions(ctx: HealthContext):
     from the programme (the owner is then empty). The measure is the number of such open actions. No threshold:
     an action with nobody to carry it is lost from the day its owner goes."""
     from planner.committee.models import ActionItem, ActionStatus
-    from planner.committee.queries import members_of, open_actions_by_owner
+    from planner.committee.queries import open_actions_by_owner
 
     programme, today = ctx.programme, ctx.today
-    committee = _steering_committee(programme.id)
+    committee = ctx.steering_committee
     left: dict[int, object] = {}
     key_roles: set[int] = set()
     if committee is not None:
-        seats = db.session.scalars(members_of(committee.id)).all()
+        seats = ctx.committee_seats
         serving = {seat.person_id for seat in seats if seat.serves_on(today)}
         for seat in seats:
             if seat.ends_on is not None and seat.ends_on < today and seat.person_id not in serving:
@@ -412,12 +393,11 @@ def business_processes_not_confirmed(ctx: HealthContext):
     (default 4) and the current processes are still not documented. The measure is the number of departments with
     people in them: each one's confirmation is missing, and a new department makes it worse."""
     from planner.lifecycle.models import StageStatus
-    from planner.lifecycle.queries import stages_with_gates
     from planner.people.models import Person
     from planner.programmes.models import Department
 
     programme, today = ctx.programme, ctx.today
-    stages = {stage.number: stage for stage in db.session.scalars(stages_with_gates(programme.id)).unique()}
+    stages = {stage.number: stage for stage in ctx.stages}
     stage = stages.get(3)
     if stage is None or stage.status(today) is StageStatus.NOT_STARTED:
         return

@@ -5,9 +5,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
 
-from planner.extensions import db
 from planner.health.findings import Evidence, Finding, Severity
 from planner.health.rules import HealthContext, Threshold, rule
 
@@ -15,13 +13,6 @@ from planner.health.rules import HealthContext, Threshold, rule
 def _wave_link(programme_id: int, wave) -> Evidence:
     return Evidence.link(_("Wave %(name)s", name=wave.name), "rollout.show_wave", programme_id=programme_id,
                          wave_id=wave.id)
-
-
-def _waves(programme_id: int) -> list:
-    """The programme's waves in rollout order with their regions (two queries)."""
-    from planner.rollout.queries import waves_with_regions
-
-    return list(db.session.scalars(waves_with_regions(programme_id)))
 
 
 @rule("everything_at_once", title=_l("Everything at once instead of phased"),
@@ -32,13 +23,11 @@ def everything_at_once(ctx: HealthContext):
     (DOMAIN.md, "Regional phased deployment"). Fires, while the first wave has not gone live, when a programme of
     several regions puts them all in one wave, or its first wave holds more than ``pilot_max_regions`` regions
     (default 1: the pilot is one region, usually headquarters). A programme without waves is not planned yet."""
-    from planner.programmes.models import Region
-
     programme_id = ctx.programme.id
-    regions_total = db.session.scalar(select(func.count(Region.id)).where(Region.programme_id == programme_id))
+    regions_total = len(ctx.regions)
     if regions_total < 2:
         return
-    waves = [wave for wave in _waves(programme_id) if wave.regions]
+    waves = [wave for wave in ctx.waves if wave.regions]
     if not waves:
         return
     limit = ctx.threshold("pilot_max_regions")
@@ -77,13 +66,11 @@ def wave_before_trial_ends(ctx: HealthContext):
     period (DOMAIN.md). Fires, HIGH, for each wave not yet live whose planned go-live falls before the end of
     the previous wave's trial period (as lived where its regions are live, as planned otherwise); the measure is
     the days of overlap. No threshold: any overlap means the trial cannot inform the next wave."""
-    from planner.rollout.calendar import programme_calendar
-
     programme_id = ctx.programme.id
-    waves = [wave for wave in _waves(programme_id) if wave.regions or wave.planned_go_live]
+    waves = [wave for wave in ctx.waves if wave.regions or wave.planned_go_live]
     if len(waves) < 2:
         return
-    calendar = programme_calendar(ctx.programme)
+    calendar = ctx.calendar
     for previous, wave in zip(waves, waves[1:]):
         if wave.actual_go_live is not None or wave.planned_go_live is None:
             continue
@@ -117,7 +104,7 @@ def go_live_in_freeze(ctx: HealthContext):
     windows = freeze_windows(programme_id)
     if not windows:
         return
-    for wave in _waves(programme_id):
+    for wave in ctx.waves:
         day = wave.planned_go_live
         if wave.actual_go_live is not None or day is None or day < ctx.today:
             continue
@@ -145,11 +132,10 @@ def stage_gate_overdue(ctx: HealthContext):
     past its planned finish, neither closed nor with a passed gate review, is MEDIUM; HIGH past three times
     that. The measure is whole weeks overdue, so an acknowledgement holds for a week at a time."""
     from planner.lifecycle.models import GateOutcome
-    from planner.lifecycle.queries import stages_with_gates
 
     limit = ctx.threshold("stage_overdue_days")
     programme_id = ctx.programme.id
-    for stage in db.session.scalars(stages_with_gates(programme_id)).unique():
+    for stage in ctx.stages:
         if stage.closed_at is not None or stage.planned_finish is None:
             continue
         review = stage.latest_review()

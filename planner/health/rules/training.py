@@ -20,14 +20,6 @@ EVIDENCE_LIMIT = 10
 CANCELLATION_SOON_DAYS = 30
 
 
-def _regions(programme_id: int) -> dict[int, tuple[str, date | None]]:
-    """{region id: (name, live_on)} of the programme, one query."""
-    from planner.programmes.models import Region
-
-    return {region_id: (name, live_on) for region_id, name, live_on in db.session.execute(
-        select(Region.id, Region.name, Region.live_on).where(Region.programme_id == programme_id))}
-
-
 def _readiness_link(programme_id: int) -> Evidence:
     return Evidence.link(_("Training readiness"), "training.show_readiness", programme_id=programme_id)
 
@@ -74,22 +66,6 @@ def people_without_training_requirement(ctx: HealthContext):
                     for person in people)))
 
 
-def _required_pairs(programme_id: int) -> set[tuple[int, int]]:
-    """(region id, course id) of every course some person of the region needs."""
-    from planner.training.queries import requirement_counts
-
-    return {pair for pair in requirement_counts(programme_id) if pair[0] is not None}
-
-
-def _upcoming_go_lives(programme_id: int, today: date) -> dict[int, date]:
-    """{region id: planned go-live} of the regions not live yet whose go-live is today or later."""
-    from planner.training.session_queries import go_live_by_region
-
-    regions = _regions(programme_id)
-    return {region_id: day for region_id, day in go_live_by_region(programme_id).items()
-            if regions.get(region_id, (None, None))[1] is None and day >= today}
-
-
 @rule("training_too_early", title=_l("A region's training ends long before its go-live"),
       failure_mode=_l("Training cancelled or too early before go-live"))
 def training_too_early(ctx: HealthContext):
@@ -98,25 +74,20 @@ def training_too_early(ctx: HealthContext):
     the last planned session (not cancelled) of a course its people need; when that session ends more than the
     programme's ``training_max_lead_days`` working days before the go-live (the same window the session pages
     and the session planner use, so there is one number), MEDIUM. The measure is that lead in working days."""
-    from planner.training.models import SessionStatus, TrainingSession
-    from planner.training.session_queries import window_flags
-
     programme_id = ctx.programme.id
-    go_lives = _upcoming_go_lives(programme_id, ctx.today)
+    go_lives = ctx.upcoming_go_lives
     if not go_lives:
         return
-    required = _required_pairs(programme_id)
-    last: dict[int, TrainingSession] = {}
-    for session in db.session.scalars(
-            select(TrainingSession).where(TrainingSession.programme_id == programme_id,
-                                          TrainingSession.status != SessionStatus.CANCELLED,
-                                          TrainingSession.region_id.in_(list(go_lives)))):
+    required = ctx.required_pairs
+    last: dict[int, object] = {}
+    # by id, so that of two sessions ending together the first created counts, as the rule always read them
+    for session in sorted(ctx.upcoming_sessions, key=lambda session: session.id):
         if (session.region_id, session.course_id) in required and (
                 session.region_id not in last or session.local_end > last[session.region_id].local_end):
             last[session.region_id] = session
-    flags = window_flags(ctx.programme, list(last.values()))
-    names = _regions(programme_id)
-    titles = _course_titles(programme_id)
+    flags = ctx.upcoming_session_flags  # each session's flag depends on that session alone
+    names = ctx.regions
+    titles = ctx.course_titles
     for region_id, session in sorted(last.items()):
         flag = flags.get(session.id)
         if flag is None or flag.reason != "too_early":
@@ -142,27 +113,19 @@ def training_after_go_live(ctx: HealthContext):
     HIGH, for a region still to go live with sessions of a course its people need planned on or after the
     go-live (measure: the sessions), and for a live region with people still untrained (measure: the people).
     No threshold: both mean people work in the new system untrained."""
-    from planner.training.models import SessionStatus, TrainingSession
-    from planner.training.readiness import readiness
-    from planner.training.session_queries import window_flags
-
     programme_id = ctx.programme.id
-    go_lives = _upcoming_go_lives(programme_id, ctx.today)
+    go_lives = ctx.upcoming_go_lives
     if go_lives:
-        required = _required_pairs(programme_id)
+        required = ctx.required_pairs
         late: dict[int, list] = {}
-        sessions = db.session.scalars(
-            select(TrainingSession).where(TrainingSession.programme_id == programme_id,
-                                          TrainingSession.status != SessionStatus.CANCELLED,
-                                          TrainingSession.region_id.in_(list(go_lives)))
-            .order_by(TrainingSession.starts_at, TrainingSession.id)).all()
-        titles = _course_titles(programme_id)
+        sessions = ctx.upcoming_sessions
+        titles = ctx.course_titles
         by_id = {session.id: session for session in sessions}
-        for session_id, flag in window_flags(ctx.programme, sessions).items():
+        for session_id, flag in ctx.upcoming_session_flags.items():
             session = by_id[session_id]
             if flag.reason == "after_go_live" and (session.region_id, session.course_id) in required:
                 late.setdefault(session.region_id, []).append(session)
-        names = _regions(programme_id)
+        names = ctx.regions
         for region_id, region_sessions in sorted(late.items()):
             yield Finding(
                 rule="training_after_go_live", subject=f"region:{region_id}", severity=Severity.HIGH,
@@ -174,11 +137,11 @@ def training_after_go_live(ctx: HealthContext):
                 measure=len(region_sessions),
                 evidence=tuple(_session_link(programme_id, s.id, titles.get(s.course_id, ""), s.local_start.date())
                                for s in sorted(region_sessions, key=lambda s: s.id, reverse=True)[:EVIDENCE_LIMIT]))
-    live = {region_id: (name, live_on) for region_id, (name, live_on) in _regions(programme_id).items()
+    live = {region_id: (name, live_on) for region_id, (name, live_on) in ctx.regions.items()
             if live_on is not None and live_on <= ctx.today}
     if not live:
         return
-    for row in readiness(ctx.programme).by_region:
+    for row in ctx.readiness.by_region:
         if row.key in live and row.untrained > 0:
             name, live_on = live[row.key]
             yield Finding(
@@ -189,12 +152,6 @@ def training_after_go_live(ctx: HealthContext):
                 advice=_("Plan catch-up sessions for them now and check with the super-users how they manage "
                          "meanwhile; untrained users fall back to their old spreadsheets."),
                 measure=row.untrained, evidence=(_readiness_link(programme_id),))
-
-
-def _course_titles(programme_id: int) -> dict[int, str]:
-    from planner.training.models import Course
-
-    return dict(db.session.execute(select(Course.id, Course.title).where(Course.programme_id == programme_id)).all())
 
 
 def _left_without_session(session_ids: list[int]) -> dict[int, int]:
@@ -230,7 +187,6 @@ def training_cancelled_for_business(ctx: HealthContext):
     The measure is the number of cancellations; the evidence lists those stranding people first, then the
     others, the latest cancelled first."""
     from planner.training.enrolment import business_cancellations
-    from planner.training.session_queries import go_live_by_region
 
     programme_id = ctx.programme.id
     since = datetime.combine(ctx.today - timedelta(days=ctx.threshold("business_cancellation_days")), time.min,
@@ -239,7 +195,7 @@ def training_cancelled_for_business(ctx: HealthContext):
     cancelled = business_cancellations(programme_id, since, until)
     if not cancelled:
         return
-    go_lives = go_live_by_region(programme_id)
+    go_lives = ctx.go_lives
     left = _left_without_session([session.id for session in cancelled])
     stranded = [session for session in cancelled if left.get(session.id)
                 and session.region_id in go_lives
@@ -279,16 +235,14 @@ def training_incomplete_before_go_live(ctx: HealthContext):
     "Training"). Fires, HIGH, for a region going live within ``training_check_days`` (default 14: too close to
     plan much more) whose completion is below ``training_min_completion_percent`` (default 90, the wave gate's
     default minimum). The measure is the people still untrained."""
-    from planner.training.readiness import readiness
-
     programme_id = ctx.programme.id
     horizon = ctx.today + timedelta(days=ctx.threshold("training_check_days"))
-    soon = {region_id: day for region_id, day in _upcoming_go_lives(programme_id, ctx.today).items()
+    soon = {region_id: day for region_id, day in ctx.upcoming_go_lives.items()
             if day <= horizon}
     if not soon:
         return
     minimum = ctx.threshold("training_min_completion_percent")
-    for row in readiness(ctx.programme).by_region:
+    for row in ctx.readiness.by_region:
         if row.key not in soon or row.percent is None or row.percent >= minimum:
             continue
         yield Finding(
