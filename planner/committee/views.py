@@ -167,13 +167,14 @@ def list_actions(programme_id: int):
     state = request.args.get("state", "open")
     if state not in queries.ACTION_STATES:
         state = "open"
-    owner_id = id_arg("owner")
+    show_people = can(Permission.PEOPLE_VIEW, programme)
+    owner_id = id_arg("owner") if show_people else None
     today = clock.today()
     actions = db.paginate(queries.actions_of(programme.id, state=state, today=today, owner_id=owner_id),
                           page=page_number(), per_page=per_page(), error_out=False)
     return render_template("committee/actions.html", programme=programme, actions=actions, state=state,
-                           owner_id=owner_id, owners=queries.people_choices(programme.id), today=today,
-                           status_labels=ACTION_STATUS_LABELS,
+                           owner_id=owner_id, owners=queries.people_choices(programme.id) if show_people else [],
+                           today=today, status_labels=ACTION_STATUS_LABELS, show_people=show_people,
                            can_record=can(Permission.DECISIONS_RECORD, programme))
 
 

@@ -7,6 +7,7 @@ from planner.committee import services as committee_services
 from planner.committee.models import ActionItem, ActionStatus
 from planner.extensions import db
 from planner.programmes.models import Programme
+from tests.committee.helpers import held_occurrence
 from tests.committee.test_pages_helpers import NOW, flashes, load
 from tests.conftest import form_post
 from tests.rollout.helpers import field_errors
@@ -60,10 +61,23 @@ def test_the_action_list_filters_by_state(app, client, login_as, two_owners, que
 
 def test_the_action_list_filters_by_owner_and_marks_overdue(app, client, login_as, two_owners):
     programme, hanna, _luis, _ids = two_owners
-    login_as("viewer", programme)
+    login_as("committee_member", programme)
     page = client.get(f"/programmes/{programme.id}/actions?state=all&owner={hanna.id}").get_data(as_text=True)
     assert "Late report" in page and "Old chore" in page and "Budget draft" not in page
     assert page.count('<span class="badge badge-unmet">Overdue</span>') == 1
+    assert page.count("Hanna Vogel") == 3  # the owner filter's option and the two rows
+
+
+def test_viewers_see_actions_without_their_owners_names(app, client, login_as, two_owners):
+    """Viewers may not see the programme's people (PEOPLE_VIEW), as on the risk register: no owner names in the
+    rows or the filter, and the owner filter is ignored rather than telling whose actions these are."""
+    programme, hanna, _luis, _ids = two_owners
+    login_as("viewer", programme)
+    page = client.get(f"/programmes/{programme.id}/actions?state=all&owner={hanna.id}").get_data(as_text=True)
+    assert "Hanna Vogel" not in page and "Luis Ortega" not in page
+    assert 'name="owner"' not in page
+    assert all(title in page for title in ("Late report", "Old chore", "Budget draft", "Dropped idea"))
+    assert page.count(">assigned<") == 4
     assert "/edit" not in page  # viewers do not edit actions
 
 
@@ -97,3 +111,26 @@ def test_viewers_cannot_edit_actions(app, client, login_as, two_owners):
     programme, _hanna, _luis, ids = two_owners
     login_as("viewer", programme)
     assert client.get(f"/programmes/{programme.id}/actions/{ids[0]}/edit").status_code == 403
+
+
+@pytest.mark.parametrize(("role", "shows_names"), [("viewer", False), ("committee_member", True)])
+def test_action_owners_on_the_meeting_page_and_pack_are_named_only_to_those_who_may_see_people(
+        app, client, login_as, two_owners, role, shows_names):
+    """The meeting's "Actions agreed" and the pack's overdue actions name their owners as the action list does."""
+    programme, _hanna, luis, _ids = two_owners
+    with app.app_context():
+        occurrence = held_occurrence(db.session.get(Programme, programme.id))
+        db.session.flush()
+        committee_services.add_action(occurrence.meeting.committee.programme, title="Agreed here", owner_id=luis.id,
+                                      due_on=date(2026, 12, 1), occurrence=occurrence)
+        db.session.commit()
+        occurrence_id = occurrence.id
+    login_as(role, programme)
+
+    meeting_page = client.get(f"/programmes/{programme.id}/occurrences/{occurrence_id}").get_data(as_text=True)
+    pack = client.get(f"/programmes/{programme.id}/occurrences/{occurrence_id}/pack").get_data(as_text=True)
+
+    assert "Agreed here" in meeting_page and "Late report" in pack  # Hanna's, overdue since October
+    assert ("Luis Ortega" in meeting_page) is shows_names
+    assert ("Hanna Vogel" in pack) is shows_names
+    assert (">assigned<" in meeting_page and "Late report: owner assigned" in pack) is not shows_names

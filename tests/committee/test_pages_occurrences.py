@@ -15,7 +15,7 @@ from planner.rollout import services as rollout_services
 from tests.committee.test_pages_helpers import (
     NOW, add_items, count, flashes, load, outbox, page_errors, past_and_next, schedule, seat,
 )
-from tests.conftest import form_post
+from tests.conftest import form_post, log_in
 from tests.rollout.helpers import field_errors
 
 
@@ -262,7 +262,7 @@ def test_viewers_read_an_occurrence_without_forms(app, client, login_as, make_pr
         assert text not in page, text
 
 
-def test_the_committee_pack(app, client, login_as, make_programme, make_person, now_is):
+def test_the_committee_pack(app, client, login_as, factories, make_programme, make_person, now_is):
     now_is(NOW)
     programme, chair, _rep, _meeting, past, upcoming = _series(app, make_programme, make_person)
     with app.app_context():
@@ -287,10 +287,16 @@ def test_the_committee_pack(app, client, login_as, make_programme, make_person, 
         db.session.commit()
         due_id, stage_name = due.id, stage.name
     add_items(app, upcoming, 2, presenter=chair, milestone_id=due_id)
+    pack_url = f"/programmes/{programme.id}/occurrences/{upcoming}/pack"
     login_as("viewer", programme)
+    viewed = client.get(pack_url).get_data(as_text=True)
+    assert "Item 1" in viewed and "Hanna Vogel" not in viewed  # viewers may not see the programme's people
+    assert viewed.count("presenter assigned") == 2
+    member = app.test_client()
+    log_in(member, factories.user_with_role("committee_member", programme).email)
 
-    page = client.get(f"/programmes/{programme.id}/occurrences/{upcoming}/pack").get_data(as_text=True)
-    assert "Item 1" in page and "Item 2" in page and "Hanna Vogel" in page
+    page = member.get(pack_url).get_data(as_text=True)
+    assert "Item 1" in page and "Item 2" in page and page.count("Hanna Vogel") == 3  # two presentations, an action
     assert "This agenda is not published yet." in page
     assert stage_name in page and "Pilot" in page
     assert "Vendor selected" in page and "Process sign-off" in page and "Far away" not in page
