@@ -137,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     from planner.core import views as core_views
     from planner.core.cli import bp as core_cli
     from planner.demo.cli import bp as demo_cli
+    from planner.generator import bp as generator_cli
 
     app.register_blueprint(core_views.bp)
     app.register_blueprint(auth.bp)
@@ -159,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_cli)
     app.register_blueprint(core_cli)
     app.register_blueprint(demo_cli)
+    app.register_blueprint(generator_cli)
     app.register_blueprint(calendar_cli)
     from planner import api
 
