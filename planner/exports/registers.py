@@ -33,7 +33,8 @@ from planner.rollout.forms import MILESTONE_KIND_LABELS, WAVE_KIND_LABELS
 from planner.rollout.gate import trial_end
 from planner.rollout.status import programme_status
 from planner.training import readiness
-from planner.training.exports import Table, completion_table
+from planner.core.spreadsheet import Table
+from planner.training.exports import completion_table
 
 __all__ = ["REGISTERS", "Register", "Table", "available_registers"]
 

@@ -9,7 +9,8 @@ from flask import Response, abort, render_template, send_file
 
 from planner.core import clock
 from planner.core.permissions import Permission, can, login_required
-from planner.exports import bp, writers
+from planner.core import spreadsheet as writers
+from planner.exports import bp
 from planner.exports.registers import REGISTERS, available_registers
 from planner.programmes.loading import load_programme
 

@@ -1,19 +1,13 @@
 """Training exports as CSV and XLSX: completion (one row per person and required course) and a session's
-roster. Every text cell goes through ``safe_cell``, so a spreadsheet never runs a name or note as a formula
-(QUALITY.md item 10); XLSX is written with openpyxl in write-only mode."""
-import csv
-import io
-from dataclasses import dataclass
+roster, written by ``core.spreadsheet`` like every export (no cell a spreadsheet would run as a formula, QUALITY.md
+item 10)."""
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 from sqlalchemy import and_, select
 
-from planner.core.csv_safety import safe_cell
+from planner.core import spreadsheet
+from planner.core.spreadsheet import Table
 from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Department, Region
@@ -22,18 +16,7 @@ from planner.training.readiness import completed_pairs, needed_pairs
 from planner.training.session_forms import MARK_LABELS
 
 #: file format -> MIME type
-EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
-                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
-@dataclass(frozen=True)
-class Table:
-    """What an export holds: a sheet name, the header and the rows (dates stay dates for XLSX)."""
-
-    #: the XLSX sheet's name, kept in English: a sheet name has a length limit and forbidden characters
-    sheet: str
-    header: list[str]
-    rows: list[list]
+EXPORT_TYPES = {"csv": spreadsheet.CSV_TYPE, "xlsx": spreadsheet.XLSX_TYPE}
 
 
 def completion_table(programme_id: int) -> Table:
@@ -79,62 +62,10 @@ def _day(value) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
-def _text(value) -> str:
-    if isinstance(value, date):
-        return value.isoformat()
-    return safe_cell(value)
-
-
-def to_csv(table: Table) -> str:
-    """The table as CSV text (CRLF lines, as spreadsheets expect)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([safe_cell(cell) for cell in table.header])
-    writer.writerows([_text(cell) for cell in row] for row in table.rows)
-    return buffer.getvalue()
-
-
-def to_xlsx(table: Table) -> bytes:
-    """The table as an XLSX workbook of one sheet with a bold header row; text cells safe as in CSV, dates as
-    dates."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(table.sheet)
-    bold = Font(bold=True)
-    header = []
-    for title in table.header:
-        cell = WriteOnlyCell(sheet, value=_xlsx_text(title))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in table.rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _xlsx_text(value) -> str:
-    """Control characters are not allowed in XLSX text (openpyxl refuses them): they go first, so that what
-    is left is checked for a formula ("\x01=cmd" must not become "=cmd")."""
-    if value is None or isinstance(value, bool):
-        return safe_cell(value)
-    return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
-
-
-def _xlsx_cell(sheet, value):
-    if value is None:
-        return None
-    if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    return _xlsx_text(value)
-
-
 def render(table: Table, fmt: str) -> bytes | str:
-    """The table in ``fmt`` (csv or xlsx)."""
+    """The table in ``fmt`` (csv or xlsx), written as every export of the planner is (``core.spreadsheet``)."""
     if fmt == "csv":
-        return to_csv(table)
+        return spreadsheet.to_csv(table)
     if fmt == "xlsx":
-        return to_xlsx(table)
+        return spreadsheet.to_xlsx([table])
     raise ValueError(f"Unknown export format {fmt!r}; use csv or xlsx.")

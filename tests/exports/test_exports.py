@@ -10,12 +10,12 @@ import pytest
 from openpyxl import load_workbook
 
 from planner.committee import services as committee_services
-from planner.exports import writers
+from planner.core import spreadsheet as writers
 from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Programme
 from planner.risks import services as risk_services
-from planner.training.exports import Table
+from planner.core.spreadsheet import Table
 from tests.conftest import count_queries
 from tests.exports.helpers import NOW, OWNER, add_rows, build_world
 

@@ -8,6 +8,7 @@ removed from text in both, as XLSX cannot hold them: what is left is then checke
 turn into "=cmd"."""
 import csv
 import io
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -17,7 +18,16 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from planner.core.csv_safety import safe_cell
-from planner.training.exports import Table
+
+@dataclass(frozen=True)
+class Table:
+    """What an export holds: a sheet name, the header and the rows (dates stay dates, numbers numbers)."""
+
+    #: the XLSX sheet's name, kept in English: a sheet name has a length limit and forbidden characters
+    sheet: str
+    header: list[str]
+    rows: list[list]
+
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
