@@ -132,13 +132,14 @@ def partial(model: type[InputModel], name: str, *, versioned: bool = True) -> ty
     for field_name, info in model.model_fields.items():
         annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
         fields[field_name] = (annotation, Field(default=None, description=info.description,
-                                                json_schema_extra=_no_default))
+                                                json_schema_extra=no_default))
     if versioned:
-        fields["version"] = (Id, Field(default=None, json_schema_extra=_no_default,
+        fields["version"] = (Id, Field(default=None, json_schema_extra=no_default,
                                        description="The version you read; a newer one on the server gives 409."))
     return create_model(name, __base__=InputModel, __doc__=f"Changes to make (PATCH): {model.__doc__ or ''}",
                         **fields)
 
 
-def _no_default(schema: dict) -> None:
+def no_default(schema: dict) -> None:
+    """A field whose absence means "keep what is there": the document shows no default for a client to fill in."""
     schema.pop("default", None)

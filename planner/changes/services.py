@@ -23,6 +23,8 @@ from planner.rollout import plan
 
 #: how far a cost may go either way (Numeric(14, 2))
 MAX_COST = Decimal("999999999999.99")
+#: costs are kept to the cent (Numeric(14, 2)): the API answers with what a later read gives
+CENT = Decimal("0.01")
 #: how often a request number taken at the same moment by another request is tried again
 NUMBER_ATTEMPTS = 5
 
@@ -92,6 +94,8 @@ def _values(programme, *, title: str, kind: str, description: str, requester_id:
         raise DomainError(_("The schedule impact is between -1000 and 1000 working days."), field="schedule_days")
     if cost is not None and abs(cost) > MAX_COST:
         raise DomainError(_("This cost is too large."), field="cost")
+    if cost is not None:
+        cost = cost.quantize(CENT)
     if kind is not ChangeKind.SCHEDULE:
         plan_item_key, new_start, new_duration = "", None, None
     plan_item_key = _check_plan_item(programme, plan_item_key, new_start, new_duration)
@@ -182,6 +186,8 @@ def assess_change(change: ChangeRequest, *, expected_version: int | None, assess
         raise DomainError(_("The schedule impact is between -1000 and 1000 working days."), field="schedule_days")
     if cost is not None and abs(cost) > MAX_COST:
         raise DomainError(_("This cost is too large."), field="cost")
+    if cost is not None:
+        cost = cost.quantize(CENT)
     if change.kind is ChangeKind.SCHEDULE and not change.plan_item_key:
         raise DomainError(_("A schedule change names the plan item it moves and how: edit the request first."),
                           field="plan_item_key")

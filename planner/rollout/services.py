@@ -8,6 +8,7 @@ from sqlalchemy import select
 from planner.committee.models import Decision
 from planner.core import audit
 from planner.core.errors import DomainError, check_version
+from planner.core.routing import MAX_ID
 from planner.extensions import db
 from planner.programmes.models import Programme, Region
 from planner.rollout.gate import evaluate_gate
@@ -35,6 +36,8 @@ def _wave_values(programme_id: int, wave_id: int | None, *, name: str, kind: str
         raise DomainError(_("This programme already has a wave with this name."), field="name")
     if trial_days is None or trial_days < 0:
         raise DomainError(_("The trial period cannot be negative."), field="trial_days")
+    if not 0 <= (position or 0) <= MAX_ID:
+        raise DomainError(_("Choose a position from 0 to %(max)d.", max=MAX_ID), field="position")
     if planned_go_live is not None:
         freeze = db.session.scalar(select(FreezeWindow).where(
             FreezeWindow.programme_id == programme_id, FreezeWindow.start_on <= planned_go_live,

@@ -203,3 +203,23 @@ def test_list_keeps_a_flat_query_count(app, world):
     many, total_many = queries_of_list()
     assert (total, total_many) == (3, 30)
     assert few == many, (few, many)
+
+
+def test_a_cost_is_answered_as_a_later_read_gives_it(app, world):
+    """Costs are kept to the cent: what POST and PATCH answer is what a later GET gives ("1E+5" is 100000.00)."""
+    client, headers, programme = world["client"], world["headers"], world["programme"]
+    created = client.post(programme_url(programme, "change_requests"), headers=headers, json={**NEW, "cost": "1E+5"})
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["cost"] == "100000.00"
+    assert client.get(created.headers["Location"], headers=headers).get_json() == created.get_json()
+    changed = client.patch(created.headers["Location"], headers=headers, json={"cost": "12.5", "version": 1})
+    assert changed.get_json()["cost"] == "12.50"
+    assert client.get(created.headers["Location"], headers=headers).get_json() == changed.get_json()
+
+
+def test_the_assess_step_documents_no_defaults_for_what_it_keeps(app, client):
+    """Left out, schedule_days, cost and risks keep the request's values: the document must not offer a default
+    that a generated client would send and so wipe them."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    properties = document["components"]["schemas"]["ChangeRequestAssess"]["properties"]
+    assert [name for name in ("schedule_days", "cost", "risks") if "default" in properties[name]] == []

@@ -141,3 +141,21 @@ def test_waves_list_keeps_a_flat_query_count(app, world):
     many, total_many = queries_of_list()
     assert (total, total_many) == (3, 30)
     assert few == many, (few, many)
+
+
+def test_a_position_beyond_what_the_database_holds_is_refused_and_null_keeps_the_position(app, world):
+    """After a wave at the largest position, "the next position" would overflow the column (a 500 on
+    PostgreSQL): refused at the field. PATCH with position null leaves the wave where it is."""
+    client, headers, programme = world["client"], world["headers"], world["programme"]
+    last = client.post(programme_url(programme, "waves"), headers=headers,
+                       json={"name": "Last", "position": 2**31 - 1})
+    assert last.status_code == 201, last.get_json()
+    assert_error(client.post(programme_url(programme, "waves"), headers=headers, json={"name": "After"}), 422,
+                 "position")
+    first = client.post(programme_url(programme, "waves"), headers=headers, json={"name": "First", "position": 1})
+    kept = client.patch(first.headers["Location"], headers=headers, json={"position": None, "version": 1})
+    assert kept.status_code == 200, kept.get_json()
+    assert kept.get_json()["position"] == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Wave).where(
+            Wave.programme_id == programme.id)) == 2

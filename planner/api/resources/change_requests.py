@@ -11,7 +11,7 @@ from pydantic import Field
 from sqlalchemy.orm import selectinload
 
 from planner.api.framework import Resource, operation, parse_body
-from planner.api.schemas import Day, Id, InputModel, Name, OutputModel, Text, partial
+from planner.api.schemas import Day, Id, InputModel, Name, OutputModel, Text, no_default, partial
 from planner.changes import queries, services
 from planner.changes.models import ChangeKind, ChangeRequest, ChangeStatus
 from planner.core.permissions import Permission
@@ -97,9 +97,9 @@ class ChangeRequestAssess(InputModel):
     the request's values."""
 
     assessment: Name(10000)
-    schedule_days: Days = 0
-    cost: Cost | None = None
-    risks: Text(10000) = ""
+    schedule_days: Days = Field(default=0, json_schema_extra=no_default)
+    cost: Cost | None = Field(default=None, json_schema_extra=no_default)
+    risks: Text(10000) = Field(default="", json_schema_extra=no_default)
     version: Version = None
 
 

@@ -70,8 +70,8 @@ class Waves(Resource):
         return services.create_wave(programme, **values)
 
     def update(self, wave, values, expected_version):
-        if values["position"] is None:
-            values["position"] = queries.next_wave_position(wave.programme_id)
+        if values["position"] is None:  # null keeps the wave where it is
+            values["position"] = wave.position
         services.update_wave(wave, expected_version=expected_version, **values)
 
     def delete(self, wave):
