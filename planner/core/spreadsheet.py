@@ -65,11 +65,6 @@ def to_csv(table: Table) -> str:
     return buffer.getvalue()
 
 
-def xlsx_text(value) -> str:
-    """Text for an XLSX cell: made safe as in CSV (which also removes every character openpyxl refuses)."""
-    return safe_cell(value)
-
-
 def _xlsx_value(sheet, value):
     if value is None:
         return None
@@ -85,7 +80,7 @@ def _xlsx_value(sheet, value):
         return cell
     if is_number(value):
         return value
-    return xlsx_text(value)
+    return safe_cell(value)
 
 
 def column_widths(table: Table) -> list[float]:
@@ -124,7 +119,7 @@ def to_xlsx(tables: list[Table]) -> bytes:
         sheet.freeze_panes = "A2"
         header = []
         for title in table.header:
-            cell = WriteOnlyCell(sheet, value=xlsx_text(title))
+            cell = WriteOnlyCell(sheet, value=safe_cell(title))
             cell.font = bold
             header.append(cell)
         sheet.append(header)

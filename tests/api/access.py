@@ -21,9 +21,6 @@ ROWS: dict[tuple[str, str], tuple] = {
     ("api_tokens.revoke_token", "POST"):              NOT_THEIRS,
 }
 
-#: endpoint prefixes the cookie-session matrix skips
-SKIPPED_PREFIXES = ("api.",)
-
 #: revoking is refused, not performed: nothing to check for deletion
 DELETES: dict = {}
 
