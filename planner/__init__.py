@@ -21,6 +21,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     if config_overrides:
         app.config.update(config_overrides)
     _finish_config(app)
+    _trust_proxies(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
@@ -71,6 +72,16 @@ def _finish_config(app: Flask) -> None:
     config["SESSION_COOKIE_SECURE"] = is_https
     config["REMEMBER_COOKIE_SECURE"] = is_https
     config["PREFERRED_URL_SCHEME"] = "https" if is_https else "http"
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT proxies, take the client's address and scheme from the X-Forwarded-* headers they
+    add (only their entries, so a client cannot spoof its address); without proxies the headers are ignored."""
+    count = int(app.config["PROXY_COUNT"])
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0)
 
 
 def _local_secret_key(path: Path) -> str:

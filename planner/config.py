@@ -11,6 +11,9 @@ class Config:
     #: the address people reach the planner at; links in emails and calendar feeds use it
     BASE_URL = "http://127.0.0.1:5000"
     REQUIRE_SECRET_KEY = False
+    #: reverse proxies (nginx, a load balancer) in front that append to X-Forwarded-For/-Proto; the client's
+    #: address (login throttling per address, self check-in) is read from there. 0 ignores the headers.
+    PROXY_COUNT = 0
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
