@@ -306,6 +306,22 @@ def test_the_committee_pack(app, client, login_as, factories, make_programme, ma
     assert "Send the budget" in page and "Not due yet" not in page
 
 
+def test_the_pack_warns_when_the_agenda_runs_over(app, client, login_as, make_programme, make_person, now_is):
+    now_is(NOW)
+    programme, *_rest, upcoming = _series(app, make_programme, make_person)
+    with app.app_context():
+        length = db.session.get(MeetingOccurrence, upcoming).duration_minutes
+    pack_url = f"/programmes/{programme.id}/occurrences/{upcoming}/pack"
+    add_items(app, upcoming, length // 10)
+    login_as("committee_member", programme)
+    assert "minutes over the meeting's length" not in client.get(pack_url).get_data(as_text=True)
+
+    add_items(app, upcoming, 1)
+    page = client.get(pack_url).get_data(as_text=True)
+    over = (length // 10 + 1) * 10 - length
+    assert f"The agenda runs {over} minutes over the meeting's length." in page
+
+
 def _ids(app, occurrence_id: int) -> list[int]:
     with app.app_context():
         return list(db.session.scalars(select(AgendaItem.id).where(AgendaItem.occurrence_id == occurrence_id)

@@ -9,7 +9,7 @@ import re
 from sqlalchemy import select
 
 from planner.extensions import db
-from tests.e2e.helpers import NEEDS_CHROMIUM, log_in, shot
+from tests.e2e.helpers import NEEDS_CHROMIUM, log_in, note_overflow, shot
 
 pytestmark = NEEDS_CHROMIUM
 
@@ -31,13 +31,6 @@ def _subnav(page, name: str) -> None:
 def _click_and_wait(page, locator) -> None:
     with page.expect_navigation():
         locator.click()
-
-
-def _note_overflow(page, overflowing: list) -> None:
-    """Note the page when it is wider than the phone: the whole page would scroll sideways."""
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    if width > page.viewport_size["width"]:
-        overflowing.append((page.url.split("/", 3)[-1], width))
 
 
 def test_project_manager_writes_edits_and_sends_a_status_update_on_a_phone(live_app, page_for):
@@ -63,7 +56,7 @@ def test_project_manager_writes_edits_and_sends_a_status_update_on_a_phone(live_
     body = page.get_by_label("Message").input_value()
     assert subject.strip() and len(body.splitlines()) > 3, (subject, body)
     shot(page, "pm-status-update-draft-phone")
-    _note_overflow(page, overflowing)
+    note_overflow(page, overflowing)
 
     lines = body.splitlines()
     index = next(i for i, line in enumerate(lines) if line.strip())
@@ -76,7 +69,7 @@ def test_project_manager_writes_edits_and_sends_a_status_update_on_a_phone(live_
     assert page.get_by_role("heading", name=subject).is_visible()
     assert edited in page.locator("pre.prose").inner_text()
     assert page.locator(".facts", has_text="Draft").is_visible()
-    _note_overflow(page, overflowing)
+    note_overflow(page, overflowing)
     _click_and_wait(page, page.get_by_role("button", name="Send by email"))
 
     assert page.locator(".flash-success", has_text=re.compile(r"Queued for \d+ (person|people)")).is_visible()
@@ -90,7 +83,7 @@ def test_project_manager_writes_edits_and_sends_a_status_update_on_a_phone(live_
     assert row.is_visible()
     assert "Sales in the key regions" in row.inner_text()
     shot(page, "pm-comms-log-phone")
-    _note_overflow(page, overflowing)
+    note_overflow(page, overflowing)
     assert page.problems == [], page.problems
     assert overflowing == [], f"wider than the 390px phone (page, scrollWidth): {overflowing}"
 
