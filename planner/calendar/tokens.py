@@ -1,7 +1,8 @@
 """The secret token in a user's calendar-feed URL (CALENDAR.md, "Subscription feeds"; QUALITY.md item 9).
 
 The token is derived from the user's random salt and SECRET_KEY (``secret_links``); only its SHA-256 is
-stored. Replacing the salt revokes the old URL at once.
+stored. Replacing the salt revokes the old URL at once; so does rotating SECRET_KEY, after which the user has
+no feed until they make a new one.
 """
 from sqlalchemy import select
 
@@ -16,10 +17,11 @@ _MAX_TOKEN_LENGTH = 100
 
 
 def feed_token(user: User) -> str | None:
-    """The user's current feed token, derived again from the stored salt; None when they have no feed yet."""
-    if not user.calendar_salt:
+    """The user's current feed token, derived again from the stored salt; None when they have no feed yet, or
+    no working one since SECRET_KEY changed (pages then offer to make one)."""
+    if not user.calendar_salt or not user.calendar_token_hash:
         return None
-    return secret_links.derive_token(FEED_PURPOSE, user.calendar_salt)
+    return secret_links.current_token(FEED_PURPOSE, user.calendar_salt, user.calendar_token_hash)
 
 
 def reset_feed_token(user: User) -> str:
@@ -43,7 +45,7 @@ def user_for_feed_token(token: str) -> User | None:
     if not token or len(token) > _MAX_TOKEN_LENGTH:
         return None
     user = db.session.scalar(select(User).where(User.calendar_token_hash == secret_links.token_hash(token)))
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or not secret_links.is_current(FEED_PURPOSE, user.calendar_salt, token):
         return None
     return user
 

@@ -225,8 +225,17 @@ def _where(meeting: Meeting) -> str:
 
 
 def rsvp_url(invitee: MeetingInvitee, occurrence: MeetingOccurrence | None = None) -> str:
-    """The signed link that records this person's answer without logging in."""
-    token = secret_links.derive_token(RSVP_PURPOSE, invitee.rsvp_salt)
+    """The signed link that records this person's answer without logging in.
+
+    After SECRET_KEY changed, the link sent earlier no longer works and none derived from the old salt would;
+    the invitee then gets a new salt here (no query of its own: it is written with the next flush), so the
+    link sent or shown from now on works. Replacing a salt that no working link uses revokes nothing.
+    """
+    token = secret_links.current_token(RSVP_PURPOSE, invitee.rsvp_salt, invitee.rsvp_token_hash)
+    if token is None:
+        invitee.rsvp_salt = secret_links.new_salt()
+        token = secret_links.derive_token(RSVP_PURPOSE, invitee.rsvp_salt)
+        invitee.rsvp_token_hash = secret_links.token_hash(token)
     return external_url("calendar.rsvp", token=token, occurrence=occurrence.id if occurrence else None)
 
 
@@ -308,11 +317,15 @@ def describe_when(meeting: Meeting, occurrence: MeetingOccurrence | None = None)
 # --- answers -----------------------------------------------------------------------------------
 
 def invitee_for_token(token: str) -> MeetingInvitee | None:
-    """The invitee an RSVP link belongs to, or None for an unknown or revoked link."""
+    """The invitee an RSVP link belongs to, or None for an unknown or revoked link (also one made under an
+    earlier SECRET_KEY)."""
     if not token or len(token) > 100:
         return None
-    return db.session.scalar(select(MeetingInvitee)
-                             .where(MeetingInvitee.rsvp_token_hash == secret_links.token_hash(token)))
+    invitee = db.session.scalar(select(MeetingInvitee)
+                                .where(MeetingInvitee.rsvp_token_hash == secret_links.token_hash(token)))
+    if invitee is None or not secret_links.is_current(RSVP_PURPOSE, invitee.rsvp_salt, token):
+        return None
+    return invitee
 
 
 def record_answer(invitee: MeetingInvitee, answer: Answer | str, *, comment: str = "",

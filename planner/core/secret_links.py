@@ -3,7 +3,10 @@
 A token is derived from a random salt (128 bits, kept in the database) and the app's SECRET_KEY, and
 only its SHA-256 is stored for lookup. A copy of the database alone therefore reveals no working
 link, the link can be shown again (derived anew) without being stored, and replacing the salt
-revokes it. Rotating SECRET_KEY revokes every such link at once.
+revokes it. Rotating SECRET_KEY revokes every such link at once: a lookup finds the row by the stored
+hash, then refuses the token unless it is the one derived under the current key (``is_current``). A
+row whose stored hash belongs to an older key (``current_token`` gives None) has no working link any
+more, so giving it a new salt revokes nothing.
 """
 import hashlib
 import hmac
@@ -28,3 +31,19 @@ def derive_token(purpose: str, salt: str) -> str:
 def token_hash(token: str) -> str:
     """What is stored and looked up: the token's SHA-256, hex."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_current(purpose: str, salt: str, token: str) -> bool:
+    """Whether ``token`` is the one derived from ``salt`` under the current SECRET_KEY (constant time).
+
+    Checked after the row was found by the token's hash: a link made under an earlier key still hashes to
+    the stored value, and this is what refuses it.
+    """
+    return hmac.compare_digest(derive_token(purpose, salt).encode(), token.encode())
+
+
+def current_token(purpose: str, salt: str, stored_hash: str) -> str | None:
+    """The token for ``salt`` under the current key, or None when ``stored_hash`` was made under another key
+    (so no link to this row works any more)."""
+    token = derive_token(purpose, salt)
+    return token if hmac.compare_digest(token_hash(token), stored_hash) else None

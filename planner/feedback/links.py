@@ -2,11 +2,12 @@
 
 One link per person, stable (the same URL every time) until reset; resetting replaces the salt and the
 old URL stops working at once. The token is derived from the salt and SECRET_KEY (``secret_links``);
-only the salt and the token's SHA-256 are stored (``FeedbackLink``), never the token.
+only the salt and the token's SHA-256 are stored (``FeedbackLink``), never the token. Rotating SECRET_KEY
+revokes every link; the next time a person's link is sent or shown they get a new one.
 """
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from planner.core import audit, secret_links
 from planner.core.links import external_url
@@ -33,7 +34,8 @@ def _set_new_salt(link: FeedbackLink) -> str:
 
 
 def feedback_token(person: Person) -> str:
-    """The person's current feedback token, creating their link on first use (flush only)."""
+    """The person's current feedback token, creating their link on first use (flush only), or a new one when the
+    stored link was made under an earlier SECRET_KEY (it works no more, so replacing it revokes nothing)."""
     link = _link_of(person)
     if link is None:
         link = FeedbackLink(person_id=person.id)
@@ -41,7 +43,7 @@ def feedback_token(person: Person) -> str:
         db.session.add(link)
         db.session.flush()
         return token
-    return secret_links.derive_token(LINK_PURPOSE, link.salt)
+    return secret_links.current_token(LINK_PURPOSE, link.salt, link.token_hash) or _set_new_salt(link)
 
 
 def feedback_url(person: Person) -> str:
@@ -50,14 +52,25 @@ def feedback_url(person: Person) -> str:
 
 
 def feedback_urls(people: Sequence[Person]) -> dict[int, str]:
-    """Person id -> feedback URL for many people at once (a mailing): one query for the existing links, and
-    the missing ones created in one flush. Same URLs as ``feedback_url``."""
+    """Person id -> feedback URL for many people at once (a mailing): one query for the existing links, the
+    missing ones created in one statement, and those made under an earlier SECRET_KEY renewed in one more.
+    Same URLs as ``feedback_url``."""
     if any(person.id is None for person in people):
         db.session.flush()
     ids = {person.id for person in people}
-    salts = dict(db.session.execute(select(FeedbackLink.person_id, FeedbackLink.salt)
-                                    .where(FeedbackLink.person_id.in_(ids))).all()) if ids else {}
-    tokens = {person_id: secret_links.derive_token(LINK_PURPOSE, salt) for person_id, salt in salts.items()}
+    stored = db.session.execute(select(FeedbackLink.id, FeedbackLink.person_id, FeedbackLink.salt,
+                                       FeedbackLink.token_hash)
+                                .where(FeedbackLink.person_id.in_(ids))).all() if ids else []
+    tokens, renewed = {}, []
+    for link_id, person_id, salt, stored_hash in stored:
+        token = secret_links.current_token(LINK_PURPOSE, salt, stored_hash)
+        if token is None:
+            salt = secret_links.new_salt()
+            token = secret_links.derive_token(LINK_PURPOSE, salt)
+            renewed.append({"id": link_id, "salt": salt, "token_hash": secret_links.token_hash(token)})
+        tokens[person_id] = token
+    if renewed:
+        db.session.execute(update(FeedbackLink), renewed)
     new_links = []
     for person_id in sorted(ids - tokens.keys()):
         salt = secret_links.new_salt()
@@ -81,9 +94,13 @@ def reset_feedback_link(person: Person) -> str:
 
 
 def person_for_token(token: str) -> Person | None:
-    """The person a feedback token belongs to, or None for an unknown, revoked or malformed token."""
+    """The person a feedback token belongs to, or None for an unknown, revoked (also by a change of SECRET_KEY)
+    or malformed token."""
     if not token or len(token) > _MAX_TOKEN_LENGTH:
         return None
-    return db.session.scalar(
-        select(Person).join(FeedbackLink, FeedbackLink.person_id == Person.id)
-        .where(FeedbackLink.token_hash == secret_links.token_hash(token)))
+    found = db.session.execute(
+        select(Person, FeedbackLink.salt).join(FeedbackLink, FeedbackLink.person_id == Person.id)
+        .where(FeedbackLink.token_hash == secret_links.token_hash(token))).first()
+    if found is None or not secret_links.is_current(LINK_PURPOSE, found.salt, token):
+        return None
+    return found.Person

@@ -178,8 +178,17 @@ def close_round(survey: SurveyRound) -> None:
 
 
 def survey_link(invitation: SurveyInvitation) -> str:
-    """The absolute address of the invitation's answer page (derived again from the stored salt)."""
-    return external_url("surveys.answer", token=secret_links.derive_token(LINK_PURPOSE, invitation.link_salt))
+    """The absolute address of the invitation's answer page (derived again from the stored salt).
+
+    After SECRET_KEY changed, the link in earlier emails no longer works; the invitation then gets a new salt
+    here (written with the next flush), so a reminder carries a link that works.
+    """
+    token = secret_links.current_token(LINK_PURPOSE, invitation.link_salt, invitation.link_token_hash)
+    if token is None:
+        invitation.link_salt = secret_links.new_salt()
+        token = secret_links.derive_token(LINK_PURPOSE, invitation.link_salt)
+        invitation.link_token_hash = secret_links.token_hash(token)
+    return external_url("surveys.answer", token=token)
 
 
 def _email(survey: SurveyRound, invitation: SurveyInvitation, *, key: str, is_reminder: bool) -> None:
@@ -197,11 +206,15 @@ def _email(survey: SurveyRound, invitation: SurveyInvitation, *, key: str, is_re
 # --- answers ------------------------------------------------------------------------------------
 
 def invitation_for_token(token: str) -> SurveyInvitation | None:
-    """The invitation a survey link belongs to, or None for an unknown or malformed link."""
+    """The invitation a survey link belongs to, or None for an unknown or malformed link (also one made under an
+    earlier SECRET_KEY)."""
     if not token or len(token) > _MAX_TOKEN_LENGTH:
         return None
-    return db.session.scalar(select(SurveyInvitation).where(
+    invitation = db.session.scalar(select(SurveyInvitation).where(
         SurveyInvitation.link_token_hash == secret_links.token_hash(token)))
+    if invitation is None or not secret_links.is_current(LINK_PURPOSE, invitation.link_salt, token):
+        return None
+    return invitation
 
 
 def clean_scores(scores: dict) -> dict[str, int]:

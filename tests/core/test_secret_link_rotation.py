@@ -1,0 +1,262 @@
+"""Rotating SECRET_KEY revokes every secret link at once (QUALITY.md item 9; README, Configuration).
+
+For each kind of link (calendar feed, RSVP, feedback, survey, self check-in): a link made under the old key is
+refused exactly as an unknown one is, and a link made or shown again under the new key works.
+"""
+import re
+from dataclasses import replace
+from datetime import timedelta
+from email import message_from_bytes, policy
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from planner.auth.models import User
+from planner.calendar import tokens
+from planner.committee import invitations, scheduling
+from planner.committee.models import Answer, Meeting, MeetingInvitee
+from planner.core.models import OutboxMessage
+from planner.extensions import db
+from planner.feedback import links
+from planner.people.models import Person
+from planner.surveys import services as survey_services
+from planner.surveys.models import SurveyInvitation, SurveyResponse
+from planner.training import checkin
+from planner.training.models import AttendanceMark, MarkStatus, TrainingSession
+from tests.calendar_web.helpers import invitee, make_meeting, seat_members
+from tests.conftest import count_queries, csrf_token_from, form_post, log_in
+from tests.surveys.helpers import NOON, make_round, make_world, token_of
+from tests.training.test_sessions_helpers import NOW, make_session, setup
+
+NEW_KEY = "a-new-secret-key-after-rotation-0123456789abcdef"
+ALICE = "alice@example.com"
+
+
+@pytest.fixture
+def rotate_key(app, monkeypatch):
+    """Replace SECRET_KEY for the rest of the test (restored afterwards)."""
+
+    def rotate():
+        assert app.config["SECRET_KEY"] != NEW_KEY
+        monkeypatch.setitem(app.config, "SECRET_KEY", NEW_KEY)
+
+    return rotate
+
+
+def _refused_like_unknown(client, old_url: str, unknown_url: str, status: int = 404) -> None:
+    """The old link answers exactly what a link that never existed answers."""
+    old, unknown = client.get(old_url), client.get(unknown_url)
+    assert old.status_code == unknown.status_code == status
+    assert old.get_data() == unknown.get_data()
+
+
+def _path(url: str) -> str:
+    """The path of an absolute link, to request it through the test client."""
+    return urlsplit(url).path
+
+
+def _text_of(row: OutboxMessage) -> str:
+    return message_from_bytes(row.content, policy=policy.default).get_body(("plain",)).get_content()
+
+
+# --- calendar feed --------------------------------------------------------------------------------------------
+
+def test_a_feed_url_stops_working_when_the_key_changes_and_the_page_offers_a_new_one(app, client, factories,
+                                                                                      rotate_key):
+    user = factories.user(email="feed.owner@example.com")
+    with app.app_context():
+        old_token = tokens.reset_feed_token(db.session.get(User, user.id))
+        db.session.commit()
+    assert client.get(f"/calendar/{old_token}.ics").status_code == 200
+
+    rotate_key()
+
+    _refused_like_unknown(client, f"/calendar/{old_token}.ics", f"/calendar/{'x' * 43}.ics")
+    with app.app_context():
+        stale = db.session.get(User, user.id)
+        assert tokens.feed_urls(stale) is None  # as if there were no feed yet: nothing shown that would not work
+    log_in(client, user.email)
+    page = client.get("/me/calendar").get_data(as_text=True)
+    assert "You have no calendar link yet." in page and "webcal://" not in page and ".ics" not in page
+
+    made = form_post(client, "/me/calendar/reset", {}, page_url="/me/calendar")
+    assert made.status_code == 302
+    with app.app_context():
+        web, _webcal = tokens.feed_urls(db.session.get(User, user.id))
+    assert web in client.get("/me/calendar").get_data(as_text=True)
+    assert client.get(_path(web)).status_code == 200
+    assert client.get(f"/calendar/{old_token}.ics").status_code == 404
+
+
+def test_flask_feed_url_gives_a_working_url_after_the_key_changed(app, factories, rotate_key):
+    user = factories.user(email="cli.feed@example.com")
+    with app.app_context():
+        old_token = tokens.reset_feed_token(db.session.get(User, user.id))
+        db.session.commit()
+    rotate_key()
+    result = app.test_cli_runner().invoke(args=["feed-url", user.email])
+    assert result.exit_code == 0, result.output
+    web = next(line for line in result.output.split() if line.startswith("http"))
+    assert old_token not in web
+    assert app.test_client().get(_path(web)).status_code == 200
+
+
+# --- RSVP links -----------------------------------------------------------------------------------------------
+
+def test_an_rsvp_link_stops_working_when_the_key_changes_and_links_sent_after_it_work(app, client, factories,
+                                                                                       rotate_key):
+    programme = factories.programme()
+    seat_members(app, factories, programme, [ALICE, "bob@example.com"])
+    meeting = make_meeting(app, programme, title="March committee")
+    old_url = f"/rsvp/{meeting.tokens[ALICE]}"
+    assert client.get(old_url).status_code == 200
+
+    rotate_key()
+
+    _refused_like_unknown(client, old_url, f"/rsvp/{'x' * 43}")
+
+    with app.test_request_context():  # the link shown again (the dashboard's "Answer") ...
+        shown_again = invitations.rsvp_url(db.session.get(MeetingInvitee, meeting.invitees[ALICE]))
+        db.session.commit()
+    # ... and the one in the updated invitation sent under the new key are the same, and work
+    with app.test_request_context():
+        target = db.session.get(Meeting, meeting.meeting_id)
+        plan = scheduling.plan_of(target)
+        scheduling.update_meeting(target, replace(plan, local_start=plan.local_start + timedelta(hours=1)),
+                                  expected_version=None)
+        db.session.commit()
+        update = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == ALICE)
+                                    .order_by(OutboxMessage.id.desc())).first()
+    emailed = re.search(r"http://planner\.test(/rsvp/[\w-]+)", _text_of(update)).group(1)
+    assert emailed == _path(shown_again) != old_url
+    page = client.get(emailed)
+    assert page.status_code == 200
+    answered = client.post(emailed, data={"csrf_token": csrf_token_from(page.get_data(as_text=True)),
+                                          "answer": "ACCEPTED", "comment": ""})
+    assert answered.status_code == 200
+    assert invitee(app, meeting.invitees[ALICE]).answer is Answer.ACCEPTED
+    assert client.get(old_url).status_code == 404
+
+
+# --- feedback links -------------------------------------------------------------------------------------------
+
+def test_a_feedback_link_stops_working_when_the_key_changes_and_the_link_shown_again_works(app, client, factories,
+                                                                                            rotate_key):
+    programme = factories.programme()
+    person = factories.person(programme)
+    with app.app_context():
+        old_url = _path(links.feedback_url(db.session.get(Person, person.id)))
+        db.session.commit()
+    assert client.get(old_url).status_code == 200
+
+    rotate_key()
+
+    _refused_like_unknown(client, old_url, f"/feedback/{'x' * 43}")
+    with app.app_context():
+        new_url = _path(links.feedback_url(db.session.get(Person, person.id)))
+        db.session.commit()
+    assert new_url != old_url
+    assert client.get(new_url).status_code == 200
+    with app.app_context():  # stable again under the new key
+        assert _path(links.feedback_url(db.session.get(Person, person.id))) == new_url
+    assert client.get(old_url).status_code == 404
+
+
+def test_a_mailing_after_the_key_changed_carries_working_links_in_flat_queries(app, client, factories, rotate_key):
+    programme = factories.programme()
+    few = [factories.person(programme).id for _n in range(2)]
+    many = [factories.person(programme).id for _n in range(12)]
+    with app.app_context():
+        people = db.session.scalars(select(Person).where(Person.id.in_(few + many))).all()
+        old_urls = links.feedback_urls(people)
+        db.session.commit()
+
+    rotate_key()
+
+    with app.app_context():
+        with count_queries(app) as for_few:
+            few_urls = links.feedback_urls(db.session.scalars(select(Person).where(Person.id.in_(few))).all())
+            db.session.flush()
+        with count_queries(app) as for_many:
+            many_urls = links.feedback_urls(db.session.scalars(select(Person).where(Person.id.in_(many))).all())
+            db.session.flush()
+        db.session.commit()
+    assert len(for_few) == len(for_many)
+    new_urls = {**few_urls, **many_urls}
+    assert not set(new_urls.values()) & set(old_urls.values())
+    for url in new_urls.values():
+        assert client.get(_path(url)).status_code == 200
+    assert client.get(_path(old_urls[few[0]])).status_code == 404
+
+
+# --- survey links ---------------------------------------------------------------------------------------------
+
+def test_a_survey_link_stops_working_when_the_key_changes_and_a_reminder_carries_a_working_one(app, client, factories,
+                                                                                               now_is, rotate_key):
+    now_is(NOON)
+    world = make_world(app, factories, per_region=1)
+    survey_id = make_round(app, world)
+    person_id = world.people["Boston0"]
+    old_url = f"/survey/{token_of(app, survey_id, person_id)}"
+    assert client.get(old_url).status_code == 200
+
+    rotate_key()
+
+    _refused_like_unknown(client, old_url, f"/survey/{'x' * 43}")
+    now_is(NOON + survey_services.REMIND_AGAIN_AFTER + timedelta(minutes=1))
+    with app.test_request_context():
+        from planner.surveys.models import SurveyRound
+
+        survey_services.send_reminders(db.session.get(SurveyRound, survey_id))
+        db.session.commit()
+        reminder = db.session.scalar(select(OutboxMessage).where(
+            OutboxMessage.key == f"survey:{survey_id}:{person_id}:reminder:1"))
+        invitation = db.session.scalar(select(SurveyInvitation).where(SurveyInvitation.round_id == survey_id,
+                                                                      SurveyInvitation.person_id == person_id))
+        shown_again = survey_services.survey_link(invitation)
+    emailed = re.search(r"http://planner\.test(/survey/[\w-]+)", _text_of(reminder)).group(1)
+    assert emailed == _path(shown_again) != old_url
+    answered = form_post(client, emailed, {"awareness": "4", "desire": "5", "knowledge": "2", "ability": "3",
+                                           "reinforcement": "4", "comment": ""})
+    assert answered.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(SurveyResponse.invitation_id)) == invitation.id
+    assert client.get(old_url).status_code == 404
+
+
+# --- self check-in --------------------------------------------------------------------------------------------
+
+def test_a_check_in_code_stops_working_when_the_key_changes_and_the_code_shown_then_works(app, client, factories,
+                                                                                          now_is, rotate_key):
+    s = setup(app, factories)
+    enrolled = factories.person(s.programme, region_id=s.region.id, email="ada.enrolled@example.com")
+    session_id = make_session(app, s, schedule=True, people=[enrolled.id])
+    with app.app_context():
+        old_code = checkin.open_checkin(db.session.get(TrainingSession, session_id), now=NOW)
+        db.session.commit()
+    now_is(NOW + timedelta(hours=1, minutes=2))
+
+    rotate_key()
+
+    url = f"/check-in/{session_id}"
+    csrf = csrf_token_from(client.get(url).get_data(as_text=True))
+    stale = client.post(url, data={"csrf_token": csrf, "code": old_code, "email": enrolled.email})
+    wrong = client.post(url, data={"csrf_token": csrf, "code": "ZZZZZZ", "email": enrolled.email})
+    assert stale.status_code == wrong.status_code == 422
+    assert "do not match anyone enrolled" in stale.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(AttendanceMark.id).where(AttendanceMark.session_id == session_id)) is None
+
+    trainer = app.test_client()
+    log_in(trainer, s.trainer.email)
+    shown = trainer.get(f"/programmes/{s.programme.id}/sessions/{session_id}/check-in-code").get_data(as_text=True)
+    with app.app_context():
+        new_code = checkin.checkin_code(db.session.get(TrainingSession, session_id))
+    assert new_code != old_code and new_code in shown
+    csrf = csrf_token_from(client.get(url).get_data(as_text=True))
+    right = client.post(url, data={"csrf_token": csrf, "code": new_code, "email": enrolled.email})
+    assert right.status_code == 200 and "You are checked in" in right.get_data(as_text=True)
+    with app.app_context():
+        mark = db.session.scalar(select(AttendanceMark).where(AttendanceMark.session_id == session_id))
+        assert (mark.person_id, mark.status, mark.source) == (enrolled.id, MarkStatus.PRESENT, "self")
