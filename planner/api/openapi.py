@@ -15,7 +15,7 @@ from planner.core.routing import MAX_ID
 REF_TEMPLATE = "#/components/schemas/{model}"
 #: every operation that needs a token may answer these. 400: a query parameter it does not take. 405: an id beyond
 #: 32 bits matches no route; Werkzeug's router then answers 405 (not 404) for a method other than GET on such a path.
-COMMON_ERRORS = (400, 401, 403, 404, 405)
+COMMON_ERRORS = (400, 401, 403, 404, 405, 503)
 _PATH_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 

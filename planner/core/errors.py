@@ -1,6 +1,7 @@
 """Domain errors raised by services, and the error pages and JSON errors the app answers with."""
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request, session
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -50,6 +51,7 @@ ERROR_TITLES = {
     422: _l("Could not be saved"),
     429: _l("Too many requests"),
     500: _l("Something went wrong"),
+    503: _l("Try again in a moment"),
 }
 
 ERROR_MESSAGES = {
@@ -63,6 +65,7 @@ ERROR_MESSAGES = {
     422: _l("Some of what you sent could not be accepted."),
     429: _l("Too many attempts. Please wait and try again."),
     500: _l("The planner hit an unexpected error. Nothing was saved. Please try again."),
+    503: _l("The database did not answer. Nothing was saved. Please try again in a moment."),
 }
 
 
@@ -75,6 +78,25 @@ def error_response(code: int, message: str | None = None):
         return jsonify(body), code
     return render_template("errors/error.html", code=code, title=ERROR_TITLES.get(code, ERROR_TITLES[500]),
                            message=message), code
+
+
+def database_unavailable_response():
+    """The 503 answer when the database did not answer (a lost connection, a server restarting, SQLite locked
+    past its busy timeout), built without asking the database anything again.
+
+    The request's work is thrown away, and so are its flashed messages (a "saved" notice must not outlive the
+    failed save). The page is drawn as for a visitor who is not logged in: showing the menu would load the
+    user from the database, which would fail again (or, on SQLite, wait out the busy timeout a second time).
+    """
+    from planner.extensions import db
+
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the connection is gone: nothing is left to roll back
+        current_app.logger.warning("Rollback after a database error failed as well", exc_info=True)
+    session.pop("_flashes", None)
+    g._login_user = current_app.login_manager.anonymous_user()  # flask-login's per-request user
+    return error_response(503)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -102,6 +124,11 @@ def register_error_handlers(app: Flask) -> None:
 
         db.session.rollback()
         return error_response(409)
+
+    @app.errorhandler(OperationalError)
+    def handle_database_unavailable(exc: OperationalError):
+        app.logger.error("Database unavailable on %s %s", request.method, request.path, exc_info=exc)
+        return database_unavailable_response()
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

@@ -4,13 +4,19 @@ Services only flush. When the view has produced its response, the request's work
 the response is a success or a redirect, and rolled back otherwise: a form re-rendered with
 errors (422), a refusal (403/404/409) or a crash (500) never leaves a half-written record.
 A view that must keep a write despite answering with an error (a failed login is counted even
-though the login is refused) says so with ``keep_changes()``.
+though the login is refused) says so with ``keep_changes()``. When the commit itself fails because the
+database stopped answering, the response the view produced is replaced by the 503 error page: the
+visitor is never told "saved" about work that was not.
 """
-from flask import Flask, g, make_response
+from flask import Flask, current_app, g, make_response, request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from planner.core.errors import error_response
+from planner.core.errors import database_unavailable_response, error_response
 from planner.extensions import db
+
+#: headers of the view's own answer that must not survive into the error page that replaces it
+_ANSWER_HEADERS = ("Location", "Content-Disposition", "ETag", "Last-Modified", "Refresh")
 
 
 def keep_changes() -> None:
@@ -28,6 +34,22 @@ def register_request_transaction(app: Flask) -> None:
                 # another request saved the same record first: as with a stale form, nothing is kept
                 db.session.rollback()
                 return make_response(*error_response(409))
+            except OperationalError:
+                current_app.logger.error("Database unavailable at the commit of %s %s", request.method,
+                                         request.path, exc_info=True)
+                return _replace_answer(response, make_response(*database_unavailable_response()))
         else:
             db.session.rollback()
         return response
+
+
+def _replace_answer(response, replacement):
+    """Put ``replacement``'s status and body into ``response``, keeping the headers added to every answer
+    (security headers run before this hook)."""
+    for name in _ANSWER_HEADERS:
+        response.headers.pop(name, None)
+    response.status_code = replacement.status_code
+    response.content_type = replacement.content_type
+    response.set_data(replacement.get_data())
+    response.headers["Cache-Control"] = "no-store"
+    return response
