@@ -8,7 +8,7 @@ though the login is refused) says so with ``keep_changes()``. When the commit it
 database stopped answering, the response the view produced is replaced by the 503 error page: the
 visitor is never told "saved" about work that was not.
 """
-from flask import Flask, current_app, g, make_response, request
+from flask import Flask, current_app, g, make_response, request, session
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -33,7 +33,8 @@ def register_request_transaction(app: Flask) -> None:
             except StaleDataError:
                 # another request saved the same record first: as with a stale form, nothing is kept
                 db.session.rollback()
-                return make_response(*error_response(409))
+                session.pop("_flashes", None)
+                return _replace_answer(response, make_response(*error_response(409)))
             except OperationalError:
                 current_app.logger.error("Database unavailable at the commit of %s %s", request.method,
                                          request.path, exc_info=True)

@@ -51,6 +51,8 @@ def test_a_save_that_loses_the_race_at_the_commit_is_a_409_too(app, factories):
         response = fresh.test_client().get("/race")
         assert response.status_code == 409
         assert "Someone else changed this record" in response.get_data(as_text=True)
+        assert response.headers["X-Content-Type-Options"] == "nosniff"  # the error page keeps the headers
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
         with fresh.app_context():
             region = db.session.scalars(db.select(Region).where(Region.programme_id == programme.id)).one()
             assert region.name == "Hamburg"
