@@ -43,14 +43,17 @@ def _programme_id(obj) -> int | None:
     return getattr(obj, "programme_id", None)
 
 
-def _record(action: str, obj, changes: dict) -> AuditEvent:
-    db.session.flush()
-    actor_id, actor_label = _actor()
-    event = AuditEvent(
+def _event(action: str, obj, changes: dict, actor_id: int | None, actor_label: str) -> AuditEvent:
+    return AuditEvent(
         actor_user_id=actor_id, actor_label=actor_label, action=action,
         object_type=obj.__class__.__name__, object_id=obj.id, programme_id=_programme_id(obj),
         object_label=str(obj)[:300], changes=changes,
     )
+
+
+def _record(action: str, obj, changes: dict) -> AuditEvent:
+    db.session.flush()
+    event = _event(action, obj, changes, *_actor())
     db.session.add(event)
     return event
 
@@ -60,6 +63,16 @@ def record_create(obj) -> AuditEvent:
     db.session.flush()
     changes = {key: [None, _plain(getattr(obj, key))] for key in _logged_columns(obj)}
     return _record("create", obj, changes)
+
+
+def record_creates(objs: list) -> list[AuditEvent]:
+    """Log many new objects at once (an import): one flush for the objects, their entries flushed together."""
+    db.session.flush()
+    actor_id, actor_label = _actor()
+    events = [_event("create", obj, {key: [None, _plain(getattr(obj, key))] for key in _logged_columns(obj)},
+                     actor_id, actor_label) for obj in objs]
+    db.session.add_all(events)
+    return events
 
 
 def record_delete(obj) -> AuditEvent:

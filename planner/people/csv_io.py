@@ -104,11 +104,9 @@ def apply_import(programme: Programme, text: str) -> ImportPlan:
         raise DomainError(_("The file has %(n)d problem(s); nothing was imported.", n=len(plan.problems)))
     existing = {p.email: p for p in db.session.scalars(select(Person).where(Person.programme_id == programme.id))}
     for row in plan.rows:
-        person = existing.get(row["email"])
-        if person is None:
-            services.create_person(programme, **row)
-        else:
-            services.update_person(person, expected_version=None, **row)
+        if row["email"] in existing:
+            services.update_person(existing[row["email"]], expected_version=None, **row)
+    services.import_new_people(programme, [row for row in plan.rows if row["email"] not in existing])
     return plan
 
 

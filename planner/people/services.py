@@ -32,9 +32,25 @@ MAX_NAME_LENGTH = 200
 MAX_JOB_ROLE_LENGTH = 120
 
 
-def _person_values(programme_id: int, person_id: int | None, *, full_name: str, email: str,
-                   department_id: int | None, job_role: str, region_id: int | None,
-                   is_super_user: bool) -> dict:
+def _person_values(programme_id: int, person_id: int | None, **values) -> dict:
+    """The checked values of a person, including that the email is free and the department and region are the
+    programme's."""
+    values = _clean_values(**values)
+    clash = db.session.scalar(select(Person.id).where(Person.programme_id == programme_id,
+                                                      Person.email == values["email"],
+                                                      Person.id != (person_id or 0)))
+    if clash:
+        raise DomainError(_("Someone in this programme already has this email."), field="email")
+    _check_belongs(Department, values["department_id"], programme_id, "department_id",
+                   _("Choose one of this programme's departments."))
+    _check_belongs(Region, values["region_id"], programme_id, "region_id",
+                   _("Choose one of this programme's regions."))
+    return values
+
+
+def _clean_values(*, full_name: str, email: str, department_id: int | None, job_role: str, region_id: int | None,
+                  is_super_user: bool) -> dict:
+    """The checks that need no database: lengths, a valid email, trimmed text."""
     full_name = (full_name or "").strip()
     if not full_name:
         raise DomainError(_("A name is needed."), field="full_name")
@@ -44,13 +60,6 @@ def _person_values(programme_id: int, person_id: int | None, *, full_name: str, 
         raise DomainError(_("The job role is longer than %(n)d characters.", n=MAX_JOB_ROLE_LENGTH),
                           field="job_role")
     email = normalise_person_email(email)
-    clash = db.session.scalar(select(Person.id).where(Person.programme_id == programme_id, Person.email == email,
-                                                      Person.id != (person_id or 0)))
-    if clash:
-        raise DomainError(_("Someone in this programme already has this email."), field="email")
-    _check_belongs(Department, department_id, programme_id, "department_id",
-                   _("Choose one of this programme's departments."))
-    _check_belongs(Region, region_id, programme_id, "region_id", _("Choose one of this programme's regions."))
     return {"full_name": full_name, "email": email, "department_id": department_id,
             "job_role": (job_role or "").strip(), "region_id": region_id, "is_super_user": bool(is_super_user)}
 
@@ -61,6 +70,15 @@ def create_person(programme: Programme, **values) -> Person:
     db.session.add(person)
     audit.record_create(person)
     return person
+
+
+def import_new_people(programme: Programme, rows: list[dict]) -> list[Person]:
+    """Add the new people of a CSV import at once. ``plan_import`` has checked the rows against the programme
+    (free emails, its departments and regions) in bulk, so only the checks that need no query run here."""
+    people = [Person(programme_id=programme.id, **_clean_values(**row)) for row in rows]
+    db.session.add_all(people)
+    audit.record_creates(people)
+    return people
 
 
 def update_person(person: Person, *, expected_version: int | None, **values) -> dict:

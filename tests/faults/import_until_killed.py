@@ -23,6 +23,7 @@ from sqlalchemy import event
 
 from planner import create_app
 from planner.extensions import db
+from planner.people.models import Person
 
 
 def _token(page: str) -> str:
@@ -37,18 +38,20 @@ def _csv_text(page: str) -> str:
     return unescape(match.group(1))
 
 
-def kill_after_people(engine, limit: int) -> None:
-    """SIGKILL this process right after the INSERT that brings the people written to ``limit``."""
+def kill_after_people(limit: int) -> None:
+    """SIGKILL this process right after the INSERT that brings the people written to ``limit``.
+
+    The ORM's ``after_insert`` runs once per person after the statement that wrote it was executed, whether
+    people are inserted one by one or many to a statement, so the kill always comes with rows on the server."""
     written = 0
 
-    @event.listens_for(engine, "after_cursor_execute")
-    def count(conn, cursor, statement, parameters, context, executemany):
+    @event.listens_for(Person, "after_insert")
+    def count(mapper, connection, target):
         nonlocal written
-        if statement.lstrip().upper().startswith("INSERT INTO PERSON"):
-            written += len(parameters) if executemany else 1
-            if written >= limit:
-                print(f"killing after {written} people", flush=True)
-                os.kill(os.getpid(), signal.SIGKILL)
+        written += 1
+        if written >= limit:
+            print(f"killing after {written} people", flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def small_page_cache(engine, kib: int = 256) -> None:
@@ -63,8 +66,7 @@ def main(database_url: str, programme_id: int, csv_file: Path, email: str, passw
         with app.app_context():
             small_page_cache(db.engine)
     if kill_after:
-        with app.app_context():
-            kill_after_people(db.engine, kill_after)
+        kill_after_people(kill_after)
     client = app.test_client()
     login = client.post("/login", data={"email": email, "password": password,
                                         "csrf_token": _token(client.get("/login").get_data(as_text=True))})
