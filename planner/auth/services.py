@@ -10,6 +10,7 @@ from planner.auth.passwords import (MIN_PASSWORD_LENGTH, burn_equal_time, hash_p
                                     verify_password)
 from planner.core import audit
 from planner.core.errors import DomainError, check_version
+from planner.core.transaction import end_reading
 from planner.core.upsert import insert_ignoring_conflicts
 from planner.extensions import db
 from planner.models import utcnow
@@ -82,11 +83,13 @@ def authenticate(email: str, password: str, client_ip: str) -> User:
     if locked_until:
         raise LoginLocked(locked_until)
     user = find_user_by_email(email)
-    if user is None or not user.is_active:
+    password_hash = user.password_hash if user is not None and user.is_active else None
+    end_reading()  # the hash takes a noticeable time: hold no write lock while it runs
+    if password_hash is None:
         burn_equal_time(password)
         ok = False
     else:
-        ok = verify_password(user.password_hash, password)
+        ok = verify_password(password_hash, password)
     if not ok:
         for key, limit in keys.items():
             _count_failure(key, limit, now)

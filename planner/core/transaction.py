@@ -19,6 +19,16 @@ from planner.extensions import db
 _ANSWER_HEADERS = ("Location", "Content-Disposition", "ETag", "Last-Modified", "Refresh")
 
 
+def end_reading() -> None:
+    """End the request's transaction before slow work that needs no database, such as checking a password hash,
+    so that no lock is held meanwhile: on SQLite a POST's transaction takes the write lock at its first
+    statement, and every other writer would queue behind the slow work. The next statement starts a new
+    transaction. Only for a request that has written nothing yet."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("end_reading() would throw away this request's changes")
+    db.session.rollback()
+
+
 def keep_changes() -> None:
     """Commit this request's changes even if the response is an error."""
     g.keep_changes = True
