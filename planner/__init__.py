@@ -21,6 +21,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     if config_overrides:
         app.config.update(config_overrides)
     _finish_config(app)
+    from planner.core.request_body import register_body_limits
+
+    register_body_limits(app)
     _trust_proxies(app)
 
     db.init_app(app)

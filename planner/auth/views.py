@@ -112,6 +112,7 @@ def list_users():
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @login_required
+@fresh_login_required  # accounts and admin rights: a remembered session confirms the password
 def create_user():
     require(Permission.USERS_MANAGE)
     form = UserForm()
@@ -129,6 +130,7 @@ def create_user():
 
 @bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
 @login_required
+@fresh_login_required  # accounts and admin rights: a remembered session confirms the password
 def edit_user(user_id: int):
     user = _load_user(user_id)
     form = UserForm(obj=user)
@@ -146,6 +148,7 @@ def edit_user(user_id: int):
 
 @bp.route("/admin/users/<int:user_id>/delete", methods=["GET", "POST"])
 @login_required
+@fresh_login_required  # accounts and admin rights: a remembered session confirms the password
 def delete_user(user_id: int):
     user = _load_user(user_id)
     back = url_for("auth.list_users")
