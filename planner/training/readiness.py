@@ -100,36 +100,58 @@ class Readiness:
 
 def readiness(programme: Programme) -> Readiness:
     """Completion per region (every region, even with nobody to train), per department and per job role (roles
-    matched without regard to case, as requirements are), in four queries."""
-    progress = person_progress(programme.id)
-    trained = _trained(progress)
-    regions = {region_id: (needing, done or 0) for region_id, needing, done in db.session.execute(
-        select(Person.region_id, func.count(progress.c.person_id), trained)
-        .select_from(progress).join(Person, Person.id == progress.c.person_id).group_by(Person.region_id))}
+    matched without regard to case, as requirements are). One pass over each person's progress, grouped by
+    region, department and role together, then summed here; kept on the database session until it writes (see
+    ``_forget``), so the pages, the health check and the wave gate of one request share it."""
+    return _cached_readiness(programme.id)
+
+
+def _cached_readiness(programme_id: int) -> Readiness:
+    if db.session.new or db.session.dirty or db.session.deleted:
+        _forget(db.session)  # the query below flushes them first
+    cache = db.session.info.setdefault(_READINESS_KEY, {})
+    if programme_id not in cache:
+        figures = _readiness(programme_id)
+        db.session.info.setdefault(_READINESS_KEY, {})[programme_id] = figures  # autoflush may have dropped it
+        return figures
+    return cache[programme_id]
+
+
+def _readiness(programme_id: int) -> Readiness:
+    progress = person_progress(programme_id)
+    role_key = Person.job_role_key
+    groups = db.session.execute(
+        select(Person.region_id, Person.department_id, role_key, func.min(Person.job_role),
+               func.count(progress.c.person_id), _trained(progress))
+        .select_from(progress).join(Person, Person.id == progress.c.person_id)
+        .group_by(Person.region_id, Person.department_id, role_key)).all()
+    regions, departments, roles, role_labels = {}, {}, {}, {}
+    for region_id, department_id, key, label, needing, done in groups:
+        for figures, group in ((regions, region_id), (departments, department_id), (roles, key)):
+            figures[group] = _add(figures.get(group), needing, done or 0)
+        if label and (key not in role_labels or label < role_labels[key]):
+            role_labels[key] = label
+
     by_region = [Completion(name, *regions.get(region_id, (0, 0)), key=region_id)
                  for region_id, name in db.session.execute(
-                     select(Region.id, Region.name).where(Region.programme_id == programme.id).order_by(Region.name))]
+                     select(Region.id, Region.name).where(Region.programme_id == programme_id).order_by(Region.name))]
     if None in regions:
         by_region.append(Completion(_("No region"), *regions[None]))
 
-    by_department = [Completion(name if department_id is not None else _("No department"), needing, done or 0,
-                                key=department_id)
-                     for department_id, name, needing, done in db.session.execute(
-                         select(Person.department_id, Department.name, func.count(progress.c.person_id), trained)
-                         .select_from(progress).join(Person, Person.id == progress.c.person_id)
-                         .outerjoin(Department, Department.id == Person.department_id)
-                         .group_by(Person.department_id, Department.name)
-                         .order_by(Department.name.is_(None), Department.name))]
+    names = {department_id: name for department_id, name in db.session.execute(
+        select(Department.id, Department.name).where(Department.programme_id == programme_id))}
+    by_department = [Completion(names[key] if key is not None else _("No department"), *departments[key], key=key)
+                     for key in sorted(departments, key=lambda key: (key is None, names.get(key, "")))]
 
-    role_key = Person.job_role_key
-    by_role = [Completion(label or _("No job role"), needing, done or 0, key=key)
-               for key, label, needing, done in db.session.execute(
-                   select(role_key, func.min(Person.job_role), func.count(progress.c.person_id), trained)
-                   .select_from(progress).join(Person, Person.id == progress.c.person_id)
-                   .group_by(role_key).order_by(role_key == "", role_key))]
+    by_role = [Completion(role_labels.get(key) or _("No job role"), *roles[key], key=key)
+               for key in sorted(roles, key=lambda key: (key == "", key or ""))]
 
     total = Completion(_("All regions"), sum(row.needing for row in by_region), sum(row.trained for row in by_region))
     return Readiness(by_region, by_department, by_role, total)
+
+
+def _add(figures: tuple[int, int] | None, needing: int, trained: int) -> tuple[int, int]:
+    return (needing, trained) if figures is None else (figures[0] + needing, figures[1] + trained)
 
 
 # --- people still untrained --------------------------------------------------------------------------------
@@ -247,23 +269,33 @@ def no_shows(programme_id: int, now: datetime, region_id: int | None = None) -> 
 
 # --- the wave gate's evidence -------------------------------------------------------------------------------
 
-_CACHE_KEY = "training_completion_by_region"
+_READINESS_KEY = "training_readiness"
 
 
 def completion_by_region(region_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """{region id: (people needing training, trained)} for every region of the programme of ``region_ids``,
-    in one query."""
-    programme_id = select(Region.programme_id).where(Region.id.in_(region_ids)).limit(1).scalar_subquery()
-    progress = person_progress(programme_id)
-    rows = db.session.execute(
-        select(Region.id, func.count(progress.c.person_id), _trained(progress)).select_from(Region)
-        .outerjoin(Person, Person.region_id == Region.id).outerjoin(progress, progress.c.person_id == Person.id)
-        .where(Region.programme_id == programme_id).group_by(Region.id))
-    return {region_id: (needing, trained or 0) for region_id, needing, trained in rows}
+    """{region id: (people needing training, trained)} for every region of the programme of ``region_ids``."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        _forget(db.session)
+    for figures in db.session.info.get(_READINESS_KEY, {}).values():  # the gate asks once per wave: no query
+        by_region = {row.key: (row.needing, row.trained) for row in figures.by_region if row.key is not None}
+        if all(region_id in by_region for region_id in region_ids):
+            return by_region
+    programme_id = db.session.scalar(select(Region.programme_id).where(Region.id.in_(region_ids)).limit(1))
+    if programme_id is None:
+        return {}
+    return {row.key: (row.needing, row.trained) for row in _cached_readiness(programme_id).by_region
+            if row.key is not None}
 
 
 def _forget(session, *args) -> None:
-    session.info.pop(_CACHE_KEY, None)
+    session.info.pop(_READINESS_KEY, None)
+
+
+def _forget_when_the_transaction_ends(session, transaction) -> None:
+    """The session's own transaction ended (commit or rollback): others' commits may show from now on. A
+    savepoint released inside it changes nothing this session has not flushed (and forgotten) already."""
+    if transaction.parent is None:
+        _forget(session)
 
 
 def _forget_on_write(state) -> None:
@@ -275,9 +307,9 @@ def _forget_on_write(state) -> None:
 class TrainingEvidence:
     """The wave gate's training evidence (planner/rollout/evidence.py); adoption comes with the adoption area.
 
-    The gate asks once per wave, so the figures of all the programme's regions are read at the first question
-    and kept on the database session until it writes anything (a flush, a DML statement), commits or rolls
-    back: the gate pages keep a fixed number of queries however many waves there are.
+    The gate asks once per wave; the figures of all the programme's regions come from ``readiness``, read at
+    the first question and kept on the database session until it writes anything (a flush, a DML statement),
+    commits or rolls back: the gate pages keep a fixed number of queries however many waves there are.
     """
 
     def training_completion_pct(self, region_ids: list[int]) -> float | None:
@@ -285,15 +317,8 @@ class TrainingEvidence:
         there needs any course."""
         if not region_ids:
             return None
-        if db.session.new or db.session.dirty or db.session.deleted:
-            _forget(db.session)  # the query below flushes them first
-        cache = db.session.info.setdefault(_CACHE_KEY, {})
-        if any(region_id not in cache for region_id in region_ids):
-            figures = completion_by_region(list(region_ids))
-            cache = db.session.info.setdefault(_CACHE_KEY, {})  # the query's autoflush may have dropped it
-            cache.update(figures)
-            for region_id in region_ids:
-                cache.setdefault(region_id, (0, 0))
+        figures = completion_by_region(list(region_ids))
+        cache = {region_id: figures.get(region_id, (0, 0)) for region_id in region_ids}
         needing = sum(cache[region_id][0] for region_id in region_ids)
         trained = sum(cache[region_id][1] for region_id in region_ids)
         return trained * 100 / needing if needing else None
@@ -307,8 +332,8 @@ class TrainingEvidence:
 def install() -> None:
     """Make training the source of the wave gate's training evidence (called from create_app, which then lets
     planner.adoption.evidence.install() register the source that adds adoption and delegates training here)."""
-    for name, forget in (("after_flush", _forget), ("after_commit", _forget), ("after_soft_rollback", _forget),
-                         ("do_orm_execute", _forget_on_write)):
+    for name, forget in (("after_flush", _forget), ("after_transaction_end", _forget_when_the_transaction_ends),
+                         ("after_soft_rollback", _forget), ("do_orm_execute", _forget_on_write)):
         if not event.contains(Session, name, forget):
             event.listen(Session, name, forget)
     evidence.register_source(TrainingEvidence())
