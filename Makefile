@@ -43,3 +43,17 @@ clean:
 # Collect every user-facing string into messages.pot (the start of a new translation).
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o messages.pot .
+
+# The load test (bench/load/README.md): gunicorn on 127.0.0.1, locust headless, SQLite and PostgreSQL.
+# Options through LOAD_ARGS, e.g. make load LOAD_ARGS="--database sqlite --users 50 --seconds 60".
+.PHONY: load
+load: install
+	$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
+
+# The page benchmark (bench/README.md): every main page, calendar feed and API list at scales 1 and 10, the
+# feed of 1,000 events against icalendar, the schedule engine against networkx; report in bench/results/latest.md.
+# Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--scales 0.1,0.5 --repeats 5".
+.PHONY: bench
+bench: install-dev
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
