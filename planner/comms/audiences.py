@@ -33,22 +33,24 @@ def member_count(audience: Audience) -> int:
 
 
 def member_counts(programme_id: int, audiences) -> dict[int, int]:
-    """``{audience id: member count}`` for several audiences of one programme in three queries, whatever their
-    number: the programme's people are read once and each rule is evaluated in Python (``_is_member``), which
-    must agree with ``_membership``."""
+    """``{audience id: member count}`` for several audiences of one programme in two queries, whatever their
+    number or the number of people: their rules (``rules_of``), then one statement with a count per audience
+    (each ``membership`` condition in its own subquery, so the database can use the index on region, department
+    or job role that suits it)."""
     audiences = list(audiences)
     if not audiences:
         return {}
-    people = db.session.execute(select(Person.id, Person.region_id, Person.department_id, Person.job_role_key)
-                                .where(Person.programme_id == programme_id)).all()
     rules = rules_of(audiences)
-    return {audience.id: sum(1 for person in people if _is_member(rules[audience.id], person))
-            for audience in audiences}
+    counts = db.session.execute(select(*(
+        select(func.count()).select_from(Person)
+        .where(Person.programme_id == programme_id, membership(audience.id, rules[audience.id])).scalar_subquery()
+        for audience in audiences))).one()
+    return {audience.id: count for audience, count in zip(audiences, counts, strict=True)}
 
 
 def rules_of(audiences) -> dict[int, dict]:
-    """The rule of each audience as plain sets (two queries for all of them): is_everyone, regions,
-    departments, roles (case-folded), people."""
+    """The rule of each audience as plain sets (one query for all of them): is_everyone, regions,
+    departments, roles (as ``job_role_key`` folds them), people."""
     ids = [audience.id for audience in audiences]
     rules = {audience.id: {"is_everyone": audience.is_everyone, "regions": set(), "departments": set(),
                            "roles": {job_role_key(role) for role in audience.job_role_list}, "people": set()}
@@ -64,14 +66,24 @@ def rules_of(audiences) -> dict[int, dict]:
     return rules
 
 
-def _is_member(rule: dict, person) -> bool:
-    """Python twin of ``_membership`` for a person row (id, region_id, department_id, job_role_key)."""
-    if rule["is_everyone"] or person.id in rule["people"]:
-        return True
-    dimensions = [(rule["regions"], person.region_id), (rule["departments"], person.department_id),
-                  (rule["roles"], person.job_role_key)]
-    present = [(values, value) for values, value in dimensions if values]
-    return bool(present) and all(value in values for values, value in present)
+def membership(audience_id: int, rule: dict):
+    """The condition on Person that says who is in the audience whose rule (from ``rules_of``) is ``rule``:
+    everyone; or the people listed by name, plus those matching every dimension that is set (any value within
+    one). No dimension set matches nobody beyond the people listed. A person without a region or department
+    matches no region or department (NULL is never IN a list). The caller limits Person to the programme.
+
+    Regions, departments and job roles are bound as values (a programme has few of each; at most
+    ``MAX_JOB_ROLES`` roles); the people listed stay a subquery, since an audience may list thousands."""
+    if rule["is_everyone"]:
+        return Person.id.is_not(None)
+    dimensions = [column.in_(sorted(values)) for column, values in (
+        (Person.region_id, rule["regions"]), (Person.department_id, rule["departments"]),
+        (Person.job_role_key, rule["roles"])) if values]
+    matching = and_(*dimensions) if dimensions else false()
+    if not rule["people"]:
+        return matching
+    listed = Person.id.in_(select(audience_person.c.person_id).where(audience_person.c.audience_id == audience_id))
+    return or_(listed, matching)
 
 
 def covers_region(rule: dict, region_id: int) -> bool:
@@ -81,23 +93,11 @@ def covers_region(rule: dict, region_id: int) -> bool:
 
 
 def _membership(audience: Audience):
-    """The WHERE clause for Person that says who is in the audience."""
+    """The WHERE clause for Person that says who is in ``audience`` now (reads its rule: one query, none for
+    everyone)."""
     if audience.is_everyone:
         return Person.id.is_not(None)
-    listed = Person.id.in_(select(audience_person.c.person_id).where(audience_person.c.audience_id == audience.id))
-    dimensions = []
-    if db.session.scalar(select(audience_region.c.region_id).where(audience_region.c.audience_id == audience.id)
-                         .limit(1)) is not None:
-        dimensions.append(Person.region_id.in_(
-            select(audience_region.c.region_id).where(audience_region.c.audience_id == audience.id)))
-    if db.session.scalar(select(audience_department.c.department_id)
-                         .where(audience_department.c.audience_id == audience.id).limit(1)) is not None:
-        dimensions.append(Person.department_id.in_(
-            select(audience_department.c.department_id).where(audience_department.c.audience_id == audience.id)))
-    roles = {job_role_key(role) for role in audience.job_role_list}
-    if roles:
-        dimensions.append(Person.job_role_key.in_(roles))
-    return or_(listed, and_(*dimensions) if dimensions else false())
+    return membership(audience.id, rules_of([audience])[audience.id])
 
 
 def audiences_of(programme_id: int) -> Select:
