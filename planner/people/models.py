@@ -1,5 +1,5 @@
 """The people affected by a rollout: everyone who will use the system or must be told about it."""
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from planner.models import Base, TimestampMixin, VersionedMixin
@@ -15,7 +15,15 @@ def job_role_key(job_role: str | None) -> str:
 
 class Person(TimestampMixin, VersionedMixin, Base):
     __tablename__ = "person"
-    __table_args__ = (UniqueConstraint("programme_id", "email"),)
+    __table_args__ = (
+        UniqueConstraint("programme_id", "email"),
+        # a programme's people by name (the people page), and counted by region, department and job role
+        # (readiness, audiences, course needs) without reading every row of the programme
+        Index("ix_person_programme_name", "programme_id", "full_name", "id"),
+        Index("ix_person_programme_region", "programme_id", "region_id"),
+        Index("ix_person_programme_department", "programme_id", "department_id"),
+        Index("ix_person_programme_role", "programme_id", "job_role_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)
