@@ -288,6 +288,7 @@ FOUNDATION_ROWS: dict[tuple[str, str], tuple] = {
     ("programmes.delete_member", "POST"):             (LOGIN, 302, 302, 404, 403, 403, 403, 404),
     ("programmes.audit_log", "GET"):                  (LOGIN, 200, 200, 404, 403, 403, 403, 404),
     ("people.list_people", "GET"):                    (LOGIN, 200, 200, 404, 200, 200, 403, 404),
+    ("people.lookup_people", "GET"):                  (LOGIN, 200, 200, 404, 200, 200, 403, 404),
     ("people.create_person", "GET"):                  (LOGIN, 200, 200, 404, 403, 403, 403, 404),
     ("people.create_person", "POST"):                 (LOGIN, 422, 422, 404, 403, 403, 403, 404),
     ("people.edit_person", "GET"):                    (LOGIN, 200, 200, 404, 403, 403, 403, 404),

@@ -328,7 +328,7 @@ def test_sponsor_must_be_one_of_the_programmes_people(app, client, login_as, mak
 
     response = edit(outsider.id)
     assert response.status_code == 422
-    assert "Not a valid choice" in field_errors(response, "sponsor_id")
+    assert "Choose a person of this programme." in field_errors(response, "sponsor_id")
     with app.app_context():
         assert db.session.get(Programme, programme.id).sponsor_id is None
     assert edit(own_person.id).status_code == 302

@@ -6,6 +6,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from planner.changes.models import ChangeKind, ChangeStatus
 from planner.core.forms import VersionedForm, as_choices, optional_id_field
+from planner.people.picker import PersonField
 from planner.lifecycle.forms import amount_field
 from planner.rollout.forms import CheckboxesField
 
@@ -20,7 +21,7 @@ class ChangeForm(VersionedForm):
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     kind = SelectField(_l("Kind of change"), choices=as_choices(KIND_LABELS.items()), validators=[InputRequired()])
     description = TextAreaField(_l("What should change, and why"), validators=[Optional(), Length(max=10000)])
-    requester_id = optional_id_field(_l("Requested by"))
+    requester_id = PersonField(_l("Requested by"))
     requested_on = DateField(_l("Requested on"), validators=[InputRequired()])
     schedule_days = IntegerField(_l("Schedule impact (working days)"), default=0,
                                  validators=[Optional(), NumberRange(min=-1000, max=1000)])

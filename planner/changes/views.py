@@ -11,7 +11,6 @@ from planner.changes.forms import (
     KIND_LABELS, STATUS_LABELS, AssessForm, ChangeForm, DecideForm, FilterForm, ImplementForm, RejectForm,
 )
 from planner.changes.models import EDITABLE_STATUSES, ChangeRequest, ChangeStatus
-from planner.committee import queries as committee_queries
 from planner.core import clock
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices
@@ -45,8 +44,7 @@ def _change_form(programme, change: ChangeRequest | None = None) -> ChangeForm:
     else:
         form = ChangeForm(obj=change, kind=change.kind.value, region_ids=[r.id for r in change.regions],
                           stage_ids=[s.id for s in change.stages])
-    form.requester_id.choices = as_choices([("", _("Nobody in particular"))]
-                                           + committee_queries.people_choices(programme.id))
+    form.requester_id.offer(programme.id, empty_label=_("Nobody in particular"))
     form.region_ids.choices = as_choices((region.id, region.name) for region in db.session.scalars(
         select(Region).where(Region.programme_id == programme.id).order_by(Region.name)))
     form.stage_ids.choices = as_choices((stage.id, f"{stage.number}. {stage.name}") for stage in db.session.scalars(

@@ -30,6 +30,7 @@ from planner.committee.models import (
 from planner.committee.models.meetings import WEEKDAY_CODES
 from planner.committee.scheduling import MeetingPlan
 from planner.core.forms import TimeZoneField, VersionedForm, as_choices, optional_id_field
+from planner.people.picker import PersonField
 from planner.rollout.forms import CheckboxesField, InlineForm
 
 ROLE_LABELS = {
@@ -100,7 +101,7 @@ class CommitteeSettingsForm(VersionedForm):
 
 
 class MemberForm(FlaskForm):
-    person_id = optional_id_field(_l("Person"))
+    person_id = PersonField(_l("Person"))
     role = SelectField(_l("Role"), choices=as_choices(ROLE_LABELS.items()),
                        default=CommitteeRole.DEPARTMENT_REPRESENTATIVE.value)
     starts_on = DateField(_l("On the committee from"), validators=[InputRequired()])
@@ -185,7 +186,7 @@ class ReasonForm(VersionedForm):
 
 
 class GuestForm(InlineForm):
-    person_id = optional_id_field(_l("Person"))
+    person_id = PersonField(_l("Person"))
     is_optional = BooleanField(_l("Optional attendee"))
 
 
@@ -201,7 +202,7 @@ class MoveOccurrenceForm(VersionedForm):
 
 class AgendaItemForm(VersionedForm):
     title = StringField(_l("Item"), validators=[InputRequired(), Length(max=300)])
-    presenter_id = optional_id_field(_l("Presenter"))
+    presenter_id = PersonField(_l("Presenter"))
     minutes_allotted = IntegerField(_l("Minutes"), default=10,
                                     validators=[InputRequired(), NumberRange(min=1, max=600)])
     milestone_id = optional_id_field(_l("Milestone"))
@@ -234,7 +235,7 @@ class MeetingDecisionForm(InlineForm):
 
 class MeetingActionForm(InlineForm):
     title = StringField(_l("What is to be done"), validators=[InputRequired(), Length(max=300)])
-    owner_id = optional_id_field(_l("Owner"))
+    owner_id = PersonField(_l("Owner"))
     due_on = DateField(_l("Due on"), validators=[InputRequired()])
 
 
@@ -257,7 +258,7 @@ def attendance_form(person_ids: list[int], formdata=None, data: dict | None = No
 
 class ActionForm(VersionedForm):
     title = StringField(_l("What is to be done"), validators=[InputRequired(), Length(max=300)])
-    owner_id = optional_id_field(_l("Owner"))
+    owner_id = PersonField(_l("Owner"))
     due_on = DateField(_l("Due on"), validators=[InputRequired()])
     status = SelectField(_l("Status"), choices=as_choices(ACTION_STATUS_LABELS.items()))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])

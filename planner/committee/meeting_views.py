@@ -134,8 +134,7 @@ def _render_meeting(programme, meeting, *, guest_form: GuestForm | None = None, 
         guest_form = guest_form or GuestForm(formdata=None, prefix="guest-")
         invited = db.session.scalars(select(MeetingInvitee.person_id).where(
             MeetingInvitee.meeting_id == meeting.id, MeetingInvitee.removed_at.is_(None))).all()
-        guest_form.person_id.choices = as_choices(
-            [("", _("Choose a person"))] + queries.people_choices(programme.id, invited))
+        guest_form.person_id.offer(programme.id, empty_label=_("Choose a person"), exclude_ids=invited)
     return render_template(
         "committee/meeting.html", programme=programme, meeting=meeting, invitees=invitees, unanswered=unanswered,
         out_of_date={i.id: invitations.is_out_of_date(meeting, i) for i in invitees},
@@ -183,7 +182,7 @@ def resend_invitations(programme_id: int, meeting_id: int):
 def add_guest(programme_id: int, meeting_id: int):
     programme, meeting = _load_meeting(programme_id, meeting_id, Permission.MEETINGS_MANAGE)
     form = GuestForm(prefix="guest-")
-    form.person_id.choices = as_choices([("", "")] + queries.people_choices(programme.id))
+    form.person_id.offer(programme.id)
     if not form.validate():
         return _render_meeting(programme, meeting, guest_form=form, status=422)
     person = db.session.get(Person, form.person_id.data) if form.person_id.data else None
@@ -249,7 +248,7 @@ def _agenda_choices(form, programme_id: int, current_change_id: int | None = Non
     form.change_request_id.choices = as_choices([("", _("None"))]
                                                 + change_queries.agenda_choices(programme_id, current_change_id))
     form.risk_id.choices = as_choices([("", _("None"))] + risk_queries.agenda_choices(programme_id, current_risk_id))
-    form.presenter_id.choices = as_choices([("", _("Nobody in particular"))] + queries.people_choices(programme_id))
+    form.presenter_id.offer(programme_id, empty_label=_("Nobody in particular"))
     form.milestone_id.choices = as_choices([("", _("None"))] + queries.milestone_choices(programme_id))
     form.gate_review_id.choices = as_choices([("", _("None"))] + queries.gate_review_choices(programme_id))
 
@@ -281,8 +280,7 @@ def _render_occurrence(programme, occurrence, *, forms: dict | None = None, erro
         forms.setdefault("action", MeetingActionForm(formdata=None, prefix="action-",
                                                      due_on=today + timedelta(days=14)))
         _decision_choices(forms["decision"], programme.id, occurrence)
-        forms["action"].owner_id.choices = as_choices([("", _("Choose who owns it"))]
-                                                      + queries.people_choices(programme.id))
+        forms["action"].owner_id.offer(programme.id, empty_label=_("Choose who owns it"))
     return render_template(
         "committee/occurrence.html", programme=programme, meeting=meeting, occurrence=occurrence,
         items=list(occurrence.agenda_items), total_minutes=services.agenda_minutes(occurrence),
@@ -493,7 +491,7 @@ def record_meeting_decision(programme_id: int, occurrence_id: int):
 def add_meeting_action(programme_id: int, occurrence_id: int):
     programme, occurrence = _load_occurrence(programme_id, occurrence_id, Permission.DECISIONS_RECORD)
     form = MeetingActionForm(prefix="action-")
-    form.owner_id.choices = as_choices([("", "")] + queries.people_choices(programme.id))
+    form.owner_id.offer(programme.id, empty_label=_("Choose who owns it"))
     return _occurrence_form(
         programme, occurrence, "action", form,
         lambda: services.add_action(programme, title=form.title.data, owner_id=form.owner_id.data,

@@ -23,6 +23,7 @@ from planner.committee.models import (
 from planner.extensions import db
 from planner.lifecycle.models import GateReview, Stage
 from planner.people.models import Person
+from planner.people.picker import person_label
 from planner.rollout.models import Milestone
 
 UTC = ZoneInfo("UTC")
@@ -65,16 +66,14 @@ def _once_per_request(key: tuple, load):
     return cache[key]
 
 
-def people_choices(programme_id: int, exclude_ids=()) -> list[tuple[int, str]]:
-    """(id, "Name <email>") of the programme's people by name, for person selects."""
-    def load():
-        query = select(Person.id, Person.full_name, Person.email).where(Person.programme_id == programme_id)
-        if exclude_ids:
-            query = query.where(Person.id.not_in(list(exclude_ids)))
-        return [(pid, f"{name} <{email}>" if email else name)
-                for pid, name, email in db.session.execute(query.order_by(Person.full_name, Person.id))]
-
-    return _once_per_request(("people", programme_id, tuple(sorted(exclude_ids))), load)
+def people_holding(programme_id: int, person_ids: Select) -> list[tuple[int, str]]:
+    """(id, "Name <email>") by name of the programme's people whose id ``person_ids`` (a Select of one column, such
+    as the owners of the programme's risks) names, for list filters: the list grows with the records, never with
+    the programme's people."""
+    return [(pid, person_label(name, email)) for pid, name, email in db.session.execute(
+        select(Person.id, Person.full_name, Person.email)
+        .where(Person.programme_id == programme_id, Person.id.in_(person_ids))
+        .order_by(Person.full_name, Person.id))]
 
 
 def milestone_choices(programme_id: int) -> list[tuple[int, str]]:

@@ -19,7 +19,7 @@ from planner.committee.forms import (
 from planner.committee.models import ActionItem, CommitteeMember, CommitteeRole
 from planner.core import clock
 from planner.core.errors import DomainError
-from planner.core.forms import as_choices, show_domain_error
+from planner.core.forms import show_domain_error
 from planner.core.pages import id_arg, page_number, per_page, save_form
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
@@ -48,8 +48,8 @@ def _render_committee(programme, *, member_form: MemberForm | None = None, role_
     role_forms = {}
     if can_manage:
         member_form = member_form or MemberForm(formdata=None, starts_on=clock.today())
-        member_form.person_id.choices = as_choices(
-            [("", _("Choose a person"))] + queries.people_choices(programme.id, {m.person_id for m in current}))
+        member_form.person_id.offer(programme.id, empty_label=_("Choose a person"),
+                                    exclude_ids={m.person_id for m in current})
         role_forms = {member.id: role_form if member.id == role_member_id else _role_form(member)
                       for member in current}
     return render_template(
@@ -102,7 +102,7 @@ def add_member(programme_id: int):
     programme = load_programme(programme_id, Permission.MEETINGS_MANAGE)
     committee = queries.committee_of(programme.id)
     form = MemberForm()
-    form.person_id.choices = as_choices([("", "")] + queries.people_choices(programme.id))
+    form.person_id.offer(programme.id)
     if not form.validate():
         return _render_committee(programme, member_form=form, status=422)
     try:
@@ -172,8 +172,10 @@ def list_actions(programme_id: int):
     today = clock.today()
     actions = db.paginate(queries.actions_of(programme.id, state=state, today=today, owner_id=owner_id),
                           page=page_number(), per_page=per_page(), error_out=False)
+    owners = queries.people_holding(programme.id, select(ActionItem.owner_id).where(
+        ActionItem.programme_id == programme.id)) if show_people else []
     return render_template("committee/actions.html", programme=programme, actions=actions, state=state,
-                           owner_id=owner_id, owners=queries.people_choices(programme.id) if show_people else [],
+                           owner_id=owner_id, owners=owners,
                            today=today, status_labels=ACTION_STATUS_LABELS, show_people=show_people,
                            can_record=can(Permission.DECISIONS_RECORD, programme))
 
@@ -183,7 +185,7 @@ def list_actions(programme_id: int):
 def edit_action(programme_id: int, action_id: int):
     programme, action = load_in_programme(ActionItem, programme_id, action_id, Permission.DECISIONS_RECORD)
     form = ActionForm(obj=action)
-    form.owner_id.choices = as_choices([("", _("Choose who owns it"))] + queries.people_choices(programme.id))
+    form.owner_id.offer(programme.id, empty_label=_("Choose who owns it"))
     return save_form(
         "committee/action_form.html", form,
         lambda: services.update_action(action, expected_version=form.expected_version(), title=form.title.data,

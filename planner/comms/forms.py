@@ -8,6 +8,7 @@ from planner.comms.flags import OccurrenceState
 from planner.comms.gaps import NoticeState
 from planner.comms.models import CommsChannel, CommsPurpose
 from planner.core.forms import VersionedForm, as_choices, optional_id_field
+from planner.people.picker import PersonField
 from planner.rollout.forms import CheckboxesField
 
 PURPOSE_LABELS = {
@@ -46,7 +47,7 @@ class ItemForm(VersionedForm):
     purpose = SelectField(_l("Purpose"), choices=as_choices(PURPOSE_LABELS.items()))
     audience_id = optional_id_field(_l("Audience"))
     channel = SelectField(_l("Channel"), choices=as_choices(CHANNEL_LABELS.items()))
-    owner_id = optional_id_field(_l("Owner"))
+    owner_id = PersonField(_l("Owner"))
     planned_on = DateField(_l("Date (first date when it repeats)"), validators=[InputRequired()])
     recurrence = StringField(_l("Repeat rule (RRULE), empty when it happens once"),
                              validators=[Optional(), Length(max=500)])

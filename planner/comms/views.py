@@ -23,7 +23,6 @@ from planner.core.forms import as_choices, show_domain_error
 from planner.core.pages import confirm_delete, id_arg, page_number, per_page, render_form, save_form
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
-from planner.people.models import Person
 from planner.programmes.loading import load_in_programme, load_programme
 from planner.programmes.models import Region
 from planner.rollout.calendar import programme_calendar
@@ -58,9 +57,7 @@ def list_items(programme_id: int):
 def _item_choices(form: ItemForm, programme_id: int) -> None:
     form.audience_id.choices = as_choices([("", _("Choose an audience"))] + [
         (audience.id, audience.name) for audience in db.session.scalars(audiences_of(programme_id))])
-    form.owner_id.choices = as_choices([("", _("Nobody yet"))] + db.session.execute(
-        select(Person.id, Person.full_name).where(Person.programme_id == programme_id)
-        .order_by(Person.full_name, Person.id)).all())
+    form.owner_id.offer(programme_id, empty_label=_("Nobody yet"))
     form.region_id.choices = _region_choices(programme_id)
 
 

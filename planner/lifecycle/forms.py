@@ -9,6 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from planner.core.forms import VersionedForm, as_choices, optional_id_field
 from planner.lifecycle.models import GateOutcome, GoalKind, StageStatus
 from planner.lifecycle.template import STAGES
+from planner.people.picker import PersonField
 
 STATUS_LABELS = {StageStatus.NOT_STARTED: _l("Not started"), StageStatus.IN_PROGRESS: _l("In progress"),
                  StageStatus.LATE: _l("Late"), StageStatus.CLOSED: _l("Closed")}
@@ -39,7 +40,7 @@ def amount_field(label) -> DecimalField:
 
 
 class StageForm(VersionedForm):
-    owner_id = optional_id_field(_l("Owner"))
+    owner_id = PersonField(_l("Owner"))
     goals = TextAreaField(_l("Goals of this stage"), validators=[InputRequired(), Length(max=5000)])
     expertise_needed = TextAreaField(_l("Expertise needed (consultants)"), validators=[Length(max=5000)])
     planned_start = DateField(_l("Planned start"), validators=[Optional()])
@@ -64,7 +65,7 @@ class CriterionForm(FlaskForm):
 class CloseStageForm(FlaskForm):
     override_reason = TextAreaField(_l("Override reason (only when the gate is not met)"),
                                     validators=[Length(max=5000)])
-    override_approver_id = optional_id_field(_l("Override approved by"))
+    override_approver_id = PersonField(_l("Override approved by"))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -75,7 +76,7 @@ class MultiCheckboxField(SelectMultipleField):
 class GateReviewForm(FlaskForm):
     met = MultiCheckboxField(_l("Criteria met"), coerce=int)
     reviewed_on = DateField(_l("Reviewed on"), validators=[InputRequired()])
-    approved_by_id = optional_id_field(_l("Approved by"))
+    approved_by_id = PersonField(_l("Approved by"))
     notes = TextAreaField(_l("Notes"), validators=[Length(max=5000)])
 
 

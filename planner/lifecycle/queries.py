@@ -3,7 +3,6 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from planner.lifecycle.models import GateReview, Goal, GoalKind, Stage
-from planner.people.models import Person
 
 
 def stages_with_gates(programme_id: int) -> Select:
@@ -34,12 +33,6 @@ def company_goals_of(programme_id: int, excluding_id: int | None = None) -> Sele
     if excluding_id is not None:
         query = query.where(Goal.id != excluding_id)
     return query
-
-
-def people_choices_of(programme_id: int) -> Select:
-    """(id, name) of a programme's people, for owner and approver selects."""
-    return select(Person.id, Person.full_name).where(Person.programme_id == programme_id).order_by(
-        Person.full_name, Person.id)
 
 
 def group_goals(goals: list[Goal]) -> tuple[list[tuple[Goal, list[Goal]]], list[Goal]]:

@@ -33,14 +33,10 @@ def _load_stage(programme_id: int, stage_id: int, permission: Permission):
     return programme, stage
 
 
-def _people_choices(programme_id: int, empty_label: str):
-    return as_choices([("", empty_label)] + db.session.execute(queries.people_choices_of(programme_id)).all())
-
-
 def _close_form(programme_id: int, *, bound: bool = True) -> CloseStageForm:
     """The close form; ``bound=False`` gives an empty one when another form on the page was sent."""
     form = CloseStageForm() if bound else CloseStageForm(formdata=None)
-    form.override_approver_id.choices = _people_choices(programme_id, _("Nobody"))
+    form.override_approver_id.offer(programme_id, empty_label=_("Nobody"))
     return form
 
 
@@ -90,7 +86,7 @@ def show_stage(programme_id: int, stage_id: int):
 def edit_stage(programme_id: int, stage_id: int):
     programme, stage = _load_stage(programme_id, stage_id, Permission.PLAN_EDIT)
     form = StageForm(obj=stage)
-    form.owner_id.choices = _people_choices(programme.id, _("Nobody yet"))
+    form.owner_id.offer(programme.id, empty_label=_("Nobody yet"))
     return save_form(
         "lifecycle/stage_form.html", form,
         lambda: services.update_stage(
@@ -161,7 +157,7 @@ def review_gate(programme_id: int, stage_id: int):
     programme, stage = _load_stage(programme_id, stage_id, Permission.PLAN_EDIT)
     form = GateReviewForm(reviewed_on=clock.today())
     form.met.choices = as_choices((criterion.id, criterion.text) for criterion in stage.criteria)
-    form.approved_by_id.choices = _people_choices(programme.id, _("Nobody named"))
+    form.approved_by_id.offer(programme.id, empty_label=_("Nobody named"))
 
     def done(review):
         if review.outcome is GateOutcome.PASSED:

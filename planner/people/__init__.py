@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("people", __name__)
 
-from planner.people import views  # noqa: E402,F401
+from planner.people import lookup, views  # noqa: E402,F401

@@ -3,8 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from planner.core.forms import TimeZoneField, VersionedForm, as_choices, optional_id_field
+from planner.core.forms import TimeZoneField, VersionedForm, as_choices
 from planner.core.permissions import Role
+from planner.people.picker import PersonField
 from planner.programmes.models import RegionTier
 
 TIER_LABELS = {RegionTier.PILOT: _l("Pilot"), RegionTier.KEY: _l("Key region"),
@@ -19,7 +20,7 @@ class ProgrammeForm(VersionedForm):
     start_date = DateField(_l("Start date"), validators=[InputRequired()])
     home_time_zone = TimeZoneField(_l("Home time zone"))
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
-    sponsor_id = optional_id_field(_l("Executive sponsor"))
+    sponsor_id = PersonField(_l("Executive sponsor"))
 
 
 class RegionForm(VersionedForm):

@@ -29,14 +29,6 @@ def list_programmes():
                            can_create=can(Permission.PROGRAMME_CREATE))
 
 
-def _sponsor_choices(programme):
-    people = []
-    if programme is not None:
-        people = db.session.execute(select(Person.id, Person.full_name).where(
-            Person.programme_id == programme.id).order_by(Person.full_name)).all()
-    return as_choices([("", _("Not chosen yet"))] + people)
-
-
 def _programme_values(form) -> dict:
     return {"name": form.name.data, "system_name": form.system_name.data, "start_date": form.start_date.data,
             "home_time_zone": form.home_time_zone.data, "description": form.description.data}
@@ -47,7 +39,7 @@ def _programme_values(form) -> dict:
 def create_programme():
     require(Permission.PROGRAMME_CREATE)
     form = ProgrammeForm()
-    form.sponsor_id.choices = _sponsor_choices(None)
+    form.sponsor_id.offer(None, empty_label=_("Not chosen yet"))
     return save_form(
         "programmes/programme_form.html", form, lambda: services.create_programme(**_programme_values(form)),
         done=lambda programme: (
@@ -91,7 +83,7 @@ def show_programme(programme_id: int):
 def edit_programme(programme_id: int):
     programme = load_programme(programme_id, Permission.PROGRAMME_EDIT)
     form = ProgrammeForm(obj=programme)
-    form.sponsor_id.choices = _sponsor_choices(programme)
+    form.sponsor_id.offer(programme.id, empty_label=_("Not chosen yet"))
     return save_form(
         "programmes/programme_form.html", form,
         lambda: services.update_programme(programme, expected_version=form.expected_version(),

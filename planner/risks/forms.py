@@ -4,7 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from planner.core.forms import VersionedForm, as_choices, optional_id_field
+from planner.core.forms import VersionedForm, as_choices
+from planner.people.picker import PersonField
 from planner.risks.models import RiskCategory, RiskStatus
 from planner.rollout.forms import CheckboxesField
 
@@ -31,7 +32,7 @@ class RiskForm(VersionedForm):
     likelihood = SelectField(_l("Likelihood"), choices=LIKELIHOOD_CHOICES, validators=[InputRequired()])
     impact = SelectField(_l("Impact"), choices=IMPACT_CHOICES, validators=[InputRequired()])
     status = SelectField(_l("Status"), choices=as_choices(STATUS_LABELS.items()), validators=[InputRequired()])
-    owner_id = optional_id_field(_l("Owner"))
+    owner_id = PersonField(_l("Owner"))
     mitigation = TextAreaField(_l("Mitigation"), validators=[Optional(), Length(max=10000)])
     trigger = TextAreaField(_l("Trigger: what tells it is about to happen"), validators=[Optional(), Length(max=5000)])
     next_review_on = DateField(_l("Next review"), validators=[Optional()])
@@ -67,7 +68,7 @@ class FilterForm(FlaskForm):
     category = SelectField(_l("Category"),
                            choices=as_choices([("", _l("Any category"))] + list(CATEGORY_LABELS.items())),
                            validators=[Optional()])
-    owner = SelectField(_l("Owner"), validators=[Optional()], validate_choice=False)
+    owner = PersonField(_l("Owner"))
     overdue = BooleanField(_l("Review overdue"))
 
     class Meta:

@@ -5,10 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from planner.committee import queries as committee_queries
 from planner.core import clock
 from planner.core.forms import as_choices
-from planner.core.pages import confirm_delete, id_arg, page_number, per_page, save_form
+from planner.core.pages import confirm_delete, page_number, per_page, save_form
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
 from planner.lifecycle.models import Stage
@@ -29,11 +28,11 @@ def list_risks(programme_id: int):
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
     show_people = can(Permission.PEOPLE_VIEW, programme)
     filters = FilterForm(request.args)
-    owners = committee_queries.people_choices(programme.id) if show_people else []
-    filters.owner.choices = as_choices([("", _("Anyone"))] + owners)
+    filters.owner.offer(programme.id, empty_label=_("Anyone"),
+                        among=select(Risk.owner_id).where(Risk.programme_id == programme.id))
     status = filters.status.data if filters.status.data in set(RiskStatus) else None
     category = filters.category.data if filters.category.data in set(RiskCategory) else None
-    owner_id = id_arg("owner") if show_people else None
+    owner_id = filters.owner.data if show_people and filters.owner.validate(filters) else None
     today = clock.today()
     risks = db.paginate(queries.risks_of(programme.id, status=status, category=category, owner_id=owner_id,
                                          overdue_on=today if filters.overdue.data else None),
@@ -52,7 +51,7 @@ def _risk_form(programme, risk: Risk | None = None) -> RiskForm:
                         likelihood=str(risk.likelihood), impact=str(risk.impact),
                         stage_ids=[s.id for s in risk.stages], region_ids=[r.id for r in risk.regions],
                         occurrence_ids=[o.id for o in risk.occurrences])
-    form.owner_id.choices = as_choices([("", _("Nobody yet"))] + committee_queries.people_choices(programme.id))
+    form.owner_id.offer(programme.id, empty_label=_("Nobody yet"))
     form.region_ids.choices = as_choices((region.id, region.name) for region in db.session.scalars(
         select(Region).where(Region.programme_id == programme.id).order_by(Region.name)))
     form.stage_ids.choices = as_choices((stage.id, f"{stage.number}. {stage.name}") for stage in db.session.scalars(

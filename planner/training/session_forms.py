@@ -5,6 +5,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from planner.core.forms import VersionedForm, as_choices, optional_id_field
+from planner.people.picker import PersonField
 from planner.training.models import MarkStatus, SessionStatus
 
 SESSION_STATUS_LABELS = {SessionStatus.PROPOSED: _l("Proposed"), SessionStatus.SCHEDULED: _l("Scheduled"),
@@ -39,7 +40,7 @@ class SessionForm(VersionedForm):
 
 
 class EnrolForm(FlaskForm):
-    person_id = optional_id_field(_l("Person"))
+    person_id = PersonField(_l("Person"))
 
 
 class MarkForm(FlaskForm):

@@ -131,15 +131,6 @@ def marks_of(session_id: int) -> dict[int, AttendanceMark]:
         select(AttendanceMark).where(AttendanceMark.session_id == session_id))}
 
 
-def people_to_enrol(programme_id: int, session_id: int) -> list[tuple[int, str]]:
-    """(id, name) of the programme's people not enrolled in the session, for the manual enrol select."""
-    enrolled = select(Enrolment.person_id).where(Enrolment.session_id == session_id,
-                                                 Enrolment.status == EnrolmentStatus.ENROLLED)
-    rows = db.session.execute(select(Person.id, Person.full_name).where(
-        Person.programme_id == programme_id, Person.id.not_in(enrolled)).order_by(Person.full_name, Person.id))
-    return [(row.id, row.full_name) for row in rows]
-
-
 def trainer_choices(programme_id: int) -> list[tuple[int, str]]:
     """(user id, email) of the users holding the trainer role in the programme."""
     rows = db.session.execute(select(User.id, User.email).join(Membership, Membership.user_id == User.id).where(

@@ -88,8 +88,8 @@ def _render_session(programme, session, *, enrol_form: EnrolForm | None = None, 
     enrolments = queries.enrolments_of(session.id)
     if can_manage:
         enrol_form = enrol_form or EnrolForm(formdata=None)
-        enrol_form.person_id.choices = as_choices(
-            [("", _("Choose a person"))] + queries.people_to_enrol(programme.id, session.id))
+        enrol_form.person_id.offer(programme.id, empty_label=_("Choose a person"),
+                                   exclude_ids={enrolment.person_id for enrolment in enrolments})
     return render_template(
         "training/session.html", programme=programme, session=session, enrolments=enrolments,
         enrol_form=enrol_form, error=error, can_manage=can_manage, may_mark=services.may_mark(programme, session),
@@ -109,7 +109,7 @@ def show_session(programme_id: int, session_id: int):
 def enrol_person(programme_id: int, session_id: int):
     programme, session = load_in_programme(TrainingSession, programme_id, session_id, Permission.TRAINING_MANAGE)
     form = EnrolForm()
-    form.person_id.choices = as_choices([("", "")] + queries.people_to_enrol(programme.id, session.id))
+    form.person_id.offer(programme.id)
     if not form.validate():
         return _render_session(programme, session, enrol_form=form, status=422)
     try:
