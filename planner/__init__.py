@@ -100,7 +100,8 @@ def _trust_proxies(app: Flask) -> None:
     if count > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0)
+        # the scheme is the one the proxy nearest the app sets (nginx: X-Forwarded-Proto $scheme replaces it)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=1, x_host=0, x_port=0, x_prefix=0)
 
 
 def _local_secret_key(path: Path) -> str:

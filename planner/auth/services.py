@@ -84,6 +84,7 @@ def authenticate(email: str, password: str, client_ip: str) -> User:
         raise LoginLocked(locked_until)
     user = find_user_by_email(email)
     password_hash = user.password_hash if user is not None and user.is_active else None
+    user_id = user.id if user is not None else None
     end_reading()  # the hash takes a noticeable time: hold no write lock while it runs
     if password_hash is None:
         burn_equal_time(password)
@@ -94,6 +95,9 @@ def authenticate(email: str, password: str, client_ip: str) -> User:
         for key, limit in keys.items():
             _count_failure(key, limit, now)
         db.session.flush()
+        raise LoginRefused(_("Wrong email or password."))
+    user = db.session.get(User, user_id)  # read again: the account may have changed while the hash was checked
+    if user is None or not user.is_active or user.password_hash != password_hash:
         raise LoginRefused(_("Wrong email or password."))
     db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == f"account:{user.email}"))
     if needs_rehash(user.password_hash):

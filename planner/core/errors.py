@@ -126,7 +126,9 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(409)
 
     @app.errorhandler(OperationalError)
-    def handle_database_unavailable(exc: OperationalError):
+    def handle_operational_error(exc: OperationalError):
+        if not database_unavailable(exc):  # a missing table, a timeout, a deadlock: a bug to see, not an outage
+            return handle_unexpected(exc)
         app.logger.error("Database unavailable on %s %s", request.method, request.path, exc_info=exc)
         return database_unavailable_response()
 
@@ -134,6 +136,25 @@ def register_error_handlers(app: Flask) -> None:
     def handle_unexpected(exc: Exception):
         from planner.extensions import db
 
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        app.logger.error("Unhandled error on %s %s", request.method, request.path, exc_info=exc)
         db.session.rollback()  # a failed flush leaves the session unusable; the error page still reads it
         return error_response(500)
+
+
+#: SQLite's words for a database it cannot reach or lock (after the busy timeout)
+_SQLITE_UNAVAILABLE = ("database is locked", "database table is locked", "unable to open database file")
+
+
+def database_unavailable(exc: OperationalError) -> bool:
+    """Whether the database could not be reached (a lost or refused connection, a server shutting down, SQLite
+    locked past its busy timeout): worth trying again in a moment. Other operational errors (no such table,
+    a statement timeout, a deadlock) are errors of the request and answer 500."""
+    if exc.connection_invalidated:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate.startswith(("08", "57P"))  # connection exception; admin shutdown, cannot connect now
+    message = str(exc.orig).lower()
+    if any(words in message for words in _SQLITE_UNAVAILABLE):
+        return True
+    return type(exc.orig).__module__.startswith("psycopg")  # refused before any SQLSTATE: the server is away

@@ -12,7 +12,7 @@ from flask import Flask, current_app, g, make_response, request, session
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from planner.core.errors import database_unavailable_response, error_response
+from planner.core.errors import database_unavailable, database_unavailable_response, error_response
 from planner.extensions import db
 
 #: headers of the view's own answer that must not survive into the error page that replaces it
@@ -45,7 +45,9 @@ def register_request_transaction(app: Flask) -> None:
                 db.session.rollback()
                 session.pop("_flashes", None)
                 return _replace_answer(response, make_response(*error_response(409)))
-            except OperationalError:
+            except OperationalError as error:
+                if not database_unavailable(error):
+                    raise
                 current_app.logger.error("Database unavailable at the commit of %s %s", request.method,
                                          request.path, exc_info=True)
                 return _replace_answer(response, make_response(*database_unavailable_response()))

@@ -49,3 +49,31 @@ def test_another_writer_gets_the_write_lock_while_a_login_checks_the_password(ma
                                            "csrf_token": token})
     assert response.status_code == 302
     assert others_could_write == [True]
+
+
+def test_a_password_changed_while_the_old_one_was_checked_does_not_log_in(make_fresh_app, monkeypatch):
+    """The hash is checked outside the transaction; an admin's reset landing meanwhile must win."""
+    app = make_fresh_app()
+    with app.app_context():
+        from tests.factories import Factories
+
+        user = Factories(app).user()
+        db.session.commit()
+        email, user_id = user.email, user.id
+    real_verify = services.verify_password
+
+    def verify_while_an_admin_resets_the_password(password_hash, password):
+        with app.app_context():
+            from planner.auth.models import User
+            from planner.auth.passwords import hash_password
+
+            db.session.get(User, user_id).password_hash = hash_password("a brand new password, long")
+            db.session.commit()
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(services, "verify_password", verify_while_an_admin_resets_the_password)
+    client = app.test_client()
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": email, "password": "correct horse battery staple",
+                                           "csrf_token": token})
+    assert response.status_code == 401

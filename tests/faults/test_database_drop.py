@@ -319,3 +319,18 @@ def test_sqlite_database_locked_for_readers_too(sqlite_app, lock_holders):
     assert response.status_code == 302
     assert region_rows(sqlite_app) == ["Atlantis", "audit:1"]
 
+
+
+def test_a_missing_table_is_an_error_of_ours_not_an_outage(tmp_path):
+    """Only a database that cannot be reached answers 503 "try again": a release deployed without
+    ``flask db upgrade`` (no such table) is a 500, logged as the bug it is."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'never-migrated.db'}",
+                      "WTF_CSRF_ENABLED": False, "PROPAGATE_EXCEPTIONS": False})
+    try:
+        response = app.test_client().post("/login", data={"email": "someone@example.com",
+                                                           "password": "a password long enough"})
+        assert response.status_code == 500
+        assert "Try again in a moment" not in response.get_data(as_text=True)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
