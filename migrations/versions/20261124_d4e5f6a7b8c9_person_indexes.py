@@ -23,7 +23,8 @@ def upgrade():
         batch_op.create_index('ix_person_programme_department', ['programme_id', 'department_id'], unique=False)
         batch_op.create_index('ix_person_programme_name', ['programme_id', 'full_name', 'id'], unique=False)
         batch_op.create_index('ix_person_programme_region', ['programme_id', 'region_id'], unique=False)
-        batch_op.create_index('ix_person_programme_role', ['programme_id', 'job_role_key'], unique=False)
+        batch_op.create_index('ix_person_programme_role', ['programme_id', 'job_role_key', 'department_id',
+                                                             'region_id'], unique=False)
 
 
 
