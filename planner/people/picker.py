@@ -19,6 +19,7 @@ from wtforms.validators import ValidationError
 from planner.core.routing import MAX_ID
 from planner.extensions import db
 from planner.people.models import Person
+from planner.people.queries import name_or_email_contains
 
 #: a programme with more people than this gets a search box instead of a select
 SELECT_LIMIT = 200
@@ -40,8 +41,7 @@ def people_matching(programme_id: int, text: str) -> Select:
     name, email = func.lower(Person.full_name), func.lower(Person.email)
     starts = or_(name.startswith(needle, autoescape=True), email.startswith(needle, autoescape=True))
     return (select(Person.id, Person.full_name, Person.email)
-            .where(Person.programme_id == programme_id,
-                   or_(name.contains(needle, autoescape=True), email.contains(needle, autoescape=True)))
+            .where(Person.programme_id == programme_id, name_or_email_contains(needle))
             .order_by(case((starts, 0), else_=1), Person.full_name, Person.id))
 
 

@@ -107,8 +107,7 @@ def readiness(programme: Programme) -> Readiness:
 
 
 def _cached_readiness(programme_id: int) -> Readiness:
-    if db.session.new or db.session.dirty or db.session.deleted:
-        _forget(db.session)  # the query below flushes them first
+    _forget_if_unflushed()
     cache = db.session.info.setdefault(_READINESS_KEY, {})
     if programme_id not in cache:
         figures = _readiness(programme_id)
@@ -274,17 +273,23 @@ _READINESS_KEY = "training_readiness"
 
 def completion_by_region(region_ids: list[int]) -> dict[int, tuple[int, int]]:
     """{region id: (people needing training, trained)} for every region of the programme of ``region_ids``."""
-    if db.session.new or db.session.dirty or db.session.deleted:
-        _forget(db.session)
+    _forget_if_unflushed()
     for figures in db.session.info.get(_READINESS_KEY, {}).values():  # the gate asks once per wave: no query
-        by_region = {row.key: (row.needing, row.trained) for row in figures.by_region if row.key is not None}
+        by_region = _figures_by_region(figures)
         if all(region_id in by_region for region_id in region_ids):
             return by_region
     programme_id = db.session.scalar(select(Region.programme_id).where(Region.id.in_(region_ids)).limit(1))
-    if programme_id is None:
-        return {}
-    return {row.key: (row.needing, row.trained) for row in _cached_readiness(programme_id).by_region
-            if row.key is not None}
+    return {} if programme_id is None else _figures_by_region(_cached_readiness(programme_id))
+
+
+def _figures_by_region(figures: Readiness) -> dict[int, tuple[int, int]]:
+    return {row.key: (row.needing, row.trained) for row in figures.by_region if row.key is not None}
+
+
+def _forget_if_unflushed() -> None:
+    """Pending changes are flushed by the next query: figures kept from before them are stale already."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        _forget(db.session)
 
 
 def _forget(session, *args) -> None:
@@ -318,9 +323,8 @@ class TrainingEvidence:
         if not region_ids:
             return None
         figures = completion_by_region(list(region_ids))
-        cache = {region_id: figures.get(region_id, (0, 0)) for region_id in region_ids}
-        needing = sum(cache[region_id][0] for region_id in region_ids)
-        trained = sum(cache[region_id][1] for region_id in region_ids)
+        needing = sum(figures.get(region_id, (0, 0))[0] for region_id in region_ids)
+        trained = sum(figures.get(region_id, (0, 0))[1] for region_id in region_ids)
         return trained * 100 / needing if needing else None
 
     def adoption_pct(self, region_ids: list[int]) -> float | None:
