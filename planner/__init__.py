@@ -54,8 +54,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     log_redaction.install(app)
     _register_blueprints(app)
     from planner.adoption import evidence as adoption_evidence
-    from planner.training import readiness
+    from planner.training import progress, readiness
 
+    progress.install()  # each person's training progress, kept in step with every commit
     readiness.install()  # the training evidence's cache
     adoption_evidence.install()  # the wave gate reads training (delegated) and adoption from here
     return app

@@ -88,10 +88,30 @@ def _rolled_back(app):
                                 scopefunc=_app_ctx_id)
     try:
         yield connection
+        assert_training_progress_kept(connection)
     finally:
         db.session = original
         outer.rollback()
         connection.close()
+
+
+def assert_training_progress_kept(connection) -> None:
+    """The kept training progress (planner/training/progress.py) equals the progress worked out from the source
+    rows, for what the test committed: checked after every test, so any write path that does not keep it in
+    step fails the test that takes it."""
+    from sqlalchemy import select
+
+    from planner.programmes.models import Programme
+    from planner.training.models import TrainingProgress
+    from planner.training.progress import worked_out
+
+    kept = set(map(tuple, connection.execute(select(TrainingProgress.person_id, TrainingProgress.programme_id,
+                                         TrainingProgress.needed, TrainingProgress.completed))))
+    expected = set()
+    for programme_id in connection.execute(select(Programme.id)).scalars():
+        expected.update(map(tuple, connection.execute(worked_out(programme_id=programme_id))))
+    assert kept == expected, (f"training_progress out of step: kept only {sorted(kept - expected)[:10]}, "
+                              f"worked out only {sorted(expected - kept)[:10]}")
 
 
 @pytest.fixture

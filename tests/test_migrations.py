@@ -227,3 +227,28 @@ def test_the_job_role_key_revision_fills_the_keys_of_existing_people(fresh_app):
             person = _reflect(connection, "person")
             key = connection.execute(select(person.c.job_role_key).where(person.c.id == 931)).scalar_one()
         assert key == "aussendienst nord"
+
+
+def test_the_training_progress_revision_fills_the_progress_of_existing_people(fresh_app):
+    """Upgrading a database that already holds people, requirements and marks fills training_progress with what
+    planner/training/progress.py works out (the demo programme: trained, half-way and untrained people)."""
+    from planner.training.models import TrainingProgress
+    from planner.training.progress import worked_out
+
+    with fresh_app.app_context():
+        upgrade()
+        result = fresh_app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        programme_id = db.session.scalar(select(Programme.id))
+        expected = set(map(tuple, db.session.execute(worked_out(programme_id=programme_id))))
+        db.session.rollback()
+        downgrade(revision="d4e5f6a7b8c9")
+        assert "training_progress" not in _tables()
+        upgrade()
+        filled = set(map(tuple, db.session.execute(select(
+            TrainingProgress.person_id, TrainingProgress.programme_id, TrainingProgress.needed,
+            TrainingProgress.completed))))
+        db.session.rollback()
+    assert filled == expected
+    assert any(needed == completed for _, _, needed, completed in filled)
+    assert any(needed > completed for _, _, needed, completed in filled)

@@ -32,7 +32,7 @@ from planner.rollout.gate import trial_end
 from planner.rollout.models import Wave, WaveRegion
 from planner.rollout.status import programme_status
 from planner.training.models import AttendanceMark, Course, Enrolment, EnrolmentStatus, SessionStatus, TrainingSession
-from planner.training.readiness import COMPLETING_MARKS, completed_pairs, needed_pairs
+from planner.training.progress import COMPLETING_MARKS, completed_pairs, needed_pairs
 
 #: how far "what comes next" looks ahead
 LOOKAHEAD_DAYS = 42

@@ -12,7 +12,7 @@ from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Department, Region
 from planner.training.models import AttendanceMark, Course, Enrolment, EnrolmentStatus, TrainingSession
-from planner.training.readiness import completed_pairs, needed_pairs
+from planner.training.progress import completed_pairs, needed_pairs
 from planner.training.session_forms import MARK_LABELS
 
 #: file format -> MIME type

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
+    CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -223,3 +223,22 @@ class AttendanceMark(Base):
 
     def __str__(self) -> str:
         return f"Attendance of {self.person_id} in session {self.session_id}: {self.status.value}"
+
+
+class TrainingProgress(Base):
+    """Each person's training progress, kept rather than worked out on every page: how many courses they need
+    and how many of those they completed. One row per person who needs a course. Derived from the requirements,
+    the people and the attendance marks, and kept in step with them at every commit by
+    planner/training/progress.py; never written anywhere else."""
+
+    __tablename__ = "training_progress"
+    __table_args__ = (
+        # a programme's rows read from the index alone (readiness sums them by region, department and role)
+        Index("ix_training_progress_programme", "programme_id", "person_id", "needed", "completed"),
+    )
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True,
+                                           autoincrement=False)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    needed: Mapped[int] = mapped_column(Integer)
+    completed: Mapped[int] = mapped_column(Integer)

@@ -4,7 +4,7 @@ A person needs a course when one of its requirements matches them (``CourseRequi
 requirement's job role is empty or equal to the person's without regard to case, and its department is empty
 or the person's. Every helper here answers in a fixed number of queries, however many people there are.
 """
-from sqlalchemy import ColumnElement, Select, and_, distinct, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from planner.extensions import db
@@ -51,13 +51,29 @@ def course_figures(course_ids: list[int]) -> dict[int, tuple[int, int]]:
             select(CourseRequirement.course_id, func.count(CourseRequirement.id))
             .where(CourseRequirement.course_id.in_(course_ids)).group_by(CourseRequirement.course_id)):
         figures[course_id] = (requirements, 0)
-    for course_id, people in db.session.execute(
-            select(CourseRequirement.course_id, func.count(distinct(Person.id)))
-            .select_from(CourseRequirement)
-            .join(Person, and_(Person.programme_id == CourseRequirement.programme_id, person_meets_requirement()))
-            .where(CourseRequirement.course_id.in_(course_ids)).group_by(CourseRequirement.course_id)):
+    programme_id = select(Course.programme_id).where(Course.id == course_ids[0]).scalar_subquery()
+    for course_id, people in db.session.execute(_people_per_course(programme_id, (), CourseRequirement.course_id
+                                                                                  .in_(course_ids))):
         figures[course_id] = (figures[course_id][0], people)
     return figures
+
+
+def _people_per_course(programme_id, groups: tuple, *conditions) -> Select:
+    """(*groups, course id, people needing it) of the programme's people, counted by kind of person first: people
+    with the same job role and department (and ``groups``, columns of Person) need the same courses, and a
+    programme has a few hundred such kinds against thousands of people."""
+    kinds = (select(*groups, Person.job_role_key, Person.department_id, func.count(Person.id).label("people"))
+             .where(Person.programme_id == programme_id)
+             .group_by(*groups, Person.job_role_key, Person.department_id).subquery("kinds"))
+    grouped = [kinds.c[column.key] for column in groups]
+    needs = (select(*grouped, CourseRequirement.course_id, kinds.c.job_role_key, kinds.c.department_id,
+                    kinds.c.people)
+             .join(CourseRequirement, and_(CourseRequirement.programme_id == programme_id,
+                                           requirement_matches(kinds.c.job_role_key, kinds.c.department_id)))
+             .where(*conditions).distinct().subquery("needs"))  # once per kind, however many requirements match
+    columns = [needs.c[column.key] for column in groups]
+    return (select(*columns, needs.c.course_id, cast(func.sum(needs.c.people), Integer))  # PostgreSQL sums to numeric
+            .group_by(*columns, needs.c.course_id))
 
 
 def requirements_of(course_id: int) -> Select:
@@ -93,12 +109,7 @@ def people_without_requirement(programme_id: int, region_id: int | None = None) 
 def requirement_counts(programme_id: int) -> dict[tuple[int | None, int], int]:
     """{(region id, course id): how many people of the region need the course}; people without a region
     count under region None. One query."""
-    rows = db.session.execute(
-        select(Person.region_id, CourseRequirement.course_id, func.count(distinct(Person.id)))
-        .select_from(Person)
-        .join(CourseRequirement, and_(CourseRequirement.programme_id == Person.programme_id, person_meets_requirement()))
-        .where(Person.programme_id == programme_id)
-        .group_by(Person.region_id, CourseRequirement.course_id))
+    rows = db.session.execute(_people_per_course(programme_id, (Person.region_id,)))
     return {(region_id, course_id): count for region_id, course_id, count in rows}
 
 

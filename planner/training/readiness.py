@@ -1,10 +1,9 @@
 """Training readiness: who is trained against the requirement map, who is not yet (with the days left to their
 region's go-live), who missed a session and needs a make-up, and the training evidence of the wave gate.
 
-A person *needs* a course when one of its requirements matches them (planner/training/queries.py). A need is
-*completed* by an attendance mark present or late in a session of that course that is not cancelled. A person
-is *trained* when every course they need is completed. Every function here answers in a fixed number of
-queries, however many people there are.
+Who needs and who completed which course is defined in planner/training/progress.py, which also keeps each
+person's progress. A person is *trained* when every course they need is completed. Every function here answers
+in a fixed number of queries, however many people there are.
 """
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,49 +18,13 @@ from planner.programmes.models import Department, Programme, Region
 from planner.rollout import evidence
 from planner.rollout.models import Wave, WaveRegion
 from planner.training.models import (
-    AttendanceMark, Course, CourseRequirement, Enrolment, EnrolmentStatus, MarkStatus, SessionStatus,
+    AttendanceMark, Course, Enrolment, EnrolmentStatus, MarkStatus, SessionStatus,
     TrainingSession,
 )
-from planner.training.queries import person_meets_requirement
+from planner.training.progress import COMPLETING_MARKS, completed_pairs, needed_pairs, person_progress
 
-#: the marks that complete a course
-COMPLETING_MARKS = (MarkStatus.PRESENT, MarkStatus.LATE)
 #: the most no-shows a page lists (the count above it says how many there are)
 NO_SHOW_LIMIT = 200
-
-
-# --- the building blocks: needs, completions, and each person's progress ----------------------------------
-
-def needed_pairs(programme_id) -> Select:
-    """(person_id, course_id) of every course a person of the programme needs, once each. ``programme_id`` may
-    be a number or an SQL expression."""
-    return (select(Person.id.label("person_id"), CourseRequirement.course_id.label("course_id"))
-            .join(CourseRequirement, and_(CourseRequirement.programme_id == Person.programme_id,
-                                          person_meets_requirement()))
-            .where(Person.programme_id == programme_id).distinct())
-
-
-def completed_pairs(programme_id) -> Select:
-    """(person_id, course_id, completed_on) of every course a person of the programme completed, with the local
-    start of the first session that completed it."""
-    return (select(AttendanceMark.person_id.label("person_id"), TrainingSession.course_id.label("course_id"),
-                   func.min(TrainingSession.local_start).label("completed_on"))
-            .join(TrainingSession, TrainingSession.id == AttendanceMark.session_id)
-            .where(TrainingSession.programme_id == programme_id, TrainingSession.status != SessionStatus.CANCELLED,
-                   AttendanceMark.status.in_(COMPLETING_MARKS))
-            .group_by(AttendanceMark.person_id, TrainingSession.course_id))
-
-
-def person_progress(programme_id):
-    """A subquery: (person_id, needed, completed) for every person of the programme who needs a course."""
-    needed = needed_pairs(programme_id).subquery("needed")
-    completed = completed_pairs(programme_id).subquery("completed")
-    return (select(needed.c.person_id, func.count(needed.c.course_id).label("needed"),
-                   func.count(completed.c.course_id).label("completed"))
-            .select_from(needed)
-            .outerjoin(completed, and_(completed.c.person_id == needed.c.person_id,
-                                       completed.c.course_id == needed.c.course_id))
-            .group_by(needed.c.person_id)).subquery("progress")
 
 
 def _trained(progress):

@@ -1,0 +1,118 @@
+"""Each person's kept training progress (planner/training/progress.py): every kind of write that changes someone's
+progress changes their kept row at the commit, a read in the same transaction sees its own writes, a rollback
+leaves the kept rows alone, and the readiness figures read the kept rows. (tests/conftest.py also checks the
+kept rows after every test of the suite.)"""
+from sqlalchemy import insert, select, update
+
+from planner.extensions import db
+from planner.people.models import Person
+from planner.programmes.models import Department, Programme
+from planner.training import progress, readiness, sessions
+from planner.training.models import AttendanceMark, Course, CourseRequirement, SessionStatus, TrainingProgress, \
+    TrainingSession
+from tests.training.test_readiness_helpers import build
+
+
+def _kept(programme_id: int) -> dict[int, tuple[int, int]]:
+    return {person_id: (needed, completed) for person_id, needed, completed in db.session.execute(
+        select(TrainingProgress.person_id, TrainingProgress.needed, TrainingProgress.completed)
+        .where(TrainingProgress.programme_id == programme_id))}
+
+
+def _by_name(w, kept):
+    names = {person_id: name for name, person_id in w.people.items()}
+    return {names[person_id]: figures for person_id, figures in kept.items()}
+
+
+def test_the_kept_rows_hold_each_persons_needs_and_completions(app, factories):
+    w = build(app, factories)
+    with app.app_context():
+        kept = _by_name(w, _kept(w.programme.id))
+    assert kept == {"Ana": (1, 1), "Ben": (2, 2), "Cai": (1, 1), "Hal": (1, 0), "Dee": (1, 1), "Eve": (2, 0),
+                    "Fay": (1, 0), "Gus": (1, 0)}
+
+
+def test_a_mark_changes_the_persons_row_at_the_commit(app, factories):
+    w = build(app, factories)
+    with app.app_context():
+        s6 = db.session.get(TrainingSession, w.sessions["S2"])
+        sessions.mark_attendance(s6, person_id=w.people["Fay"], status="present", note="", marked_by_id=None,
+                                 now=s6.starts_at)
+        db.session.commit()
+        assert _by_name(w, _kept(w.programme.id))["Fay"] == (1, 1)
+        sessions.mark_attendance(s6, person_id=w.people["Fay"], status="absent", note="", marked_by_id=None,
+                                 now=s6.starts_at)
+        db.session.commit()
+        assert _by_name(w, _kept(w.programme.id))["Fay"] == (1, 0)
+
+
+def test_a_role_or_department_change_and_a_new_person_change_their_rows(app, factories):
+    w = build(app, factories)
+    with app.app_context():
+        db.session.get(Person, w.people["Ana"]).job_role = "TEAM LEAD"
+        db.session.add(Person(programme_id=w.programme.id, full_name="Ivy", email="ivy@example.com",
+                              job_role="Team lead"))
+        db.session.commit()
+        kept = _kept(w.programme.id)
+        ivy = db.session.scalar(select(Person.id).where(Person.email == "ivy@example.com"))
+    assert kept[w.people["Ana"]] == (2, 1) and kept[ivy] == (2, 0)
+
+
+def test_requirement_cancellation_course_and_department_deletions_rework_the_programme(app, factories):
+    w = build(app, factories)
+    with app.app_context():
+        service = db.session.get(Department, w.departments["Service"])
+        basics = db.session.get(Course, w.courses["basics"])
+        db.session.add(CourseRequirement(programme_id=w.programme.id, course_id=w.courses["leads"], job_role="",
+                                         department_id=service.id))
+        db.session.commit()
+        assert _by_name(w, _kept(w.programme.id))["Dee"] == (2, 1)
+
+        db.session.get(TrainingSession, w.sessions["S1"]).status = SessionStatus.CANCELLED
+        db.session.commit()
+        assert _by_name(w, _kept(w.programme.id))["Ana"] == (1, 0)
+
+        db.session.delete(service)  # its people lose their department, its requirement goes
+        db.session.commit()
+        assert _by_name(w, _kept(w.programme.id))["Dee"] == (1, 1)
+
+        db.session.delete(basics)  # its requirement and sessions go with it
+        db.session.commit()
+        assert _by_name(w, _kept(w.programme.id)) == {"Ben": (1, 1), "Eve": (1, 0)}
+
+
+def test_a_read_after_a_write_in_the_same_transaction_sees_the_write(app, factories):
+    w = build(app, factories)
+    with app.app_context():
+        programme = db.session.get(Programme, w.programme.id)
+        before = readiness.readiness(programme).total
+        db.session.add(CourseRequirement(programme_id=w.programme.id, course_id=w.courses["leads"], job_role="",
+                                         department_id=None))
+        db.session.flush()
+        assert progress.pending(db.session)
+        during = readiness.readiness(programme).total
+        db.session.rollback()
+        assert not progress.pending(db.session)
+        after = readiness.readiness(programme).total
+        kept = _by_name(w, _kept(w.programme.id))
+    assert (before.needing, before.trained) == (8, 4)
+    assert (during.needing, during.trained) == (8, 1)  # everyone needs "Leading with CRM" now: only Ben has it
+    assert (after.needing, after.trained) == (8, 4) and kept["Ana"] == (1, 1)
+
+
+def test_statements_through_the_session_are_noted(app, factories):
+    """An update whose rows cannot be told notes every programme; a bulk insert of people their programme (a
+    mark upserted by statement, its person: the mark test above)."""
+    w = build(app, factories)
+    with app.app_context():
+        db.session.execute(update(AttendanceMark).where(AttendanceMark.session_id == w.sessions["S2"],
+                                                        AttendanceMark.person_id == w.people["Eve"])
+                           .values(status="present"))
+        db.session.commit()
+        assert _by_name(w, _kept(w.programme.id))["Eve"] == (2, 1)
+        db.session.execute(insert(Person), [{"programme_id": w.programme.id, "full_name": "Jo",
+                                             "email": "jo@example.com", "job_role": "", "job_role_key": "",
+                                             "is_super_user": False, "version": 1}])
+        db.session.commit()
+        jo = db.session.scalar(select(Person.id).where(Person.email == "jo@example.com"))
+        assert _kept(w.programme.id)[jo] == (1, 0)
