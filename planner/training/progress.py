@@ -201,7 +201,8 @@ def refresh(session, noted: _Noted) -> None:
 
 
 def rebuild(programme_id: int) -> None:
-    """Work out every person of the programme again, now (for bulk loads such as the data generator)."""
+    """Work out every person of the programme again, now: after its rows were changed outside the app (plain
+    SQL), where no write was noted. The caller commits."""
     noted = _Noted()
     noted.programmes.add(programme_id)
     refresh(db.session, noted)
