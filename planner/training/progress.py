@@ -47,12 +47,17 @@ _SOURCE_TABLES = frozenset(model.__tablename__ for model in _SOURCE_MODELS)
 # --- the definitions: needs and completions ----------------------------------------------------------------
 
 def needed_pairs(programme_id) -> Select:
-    """(person_id, course_id) of every course a person of the programme needs, once each. ``programme_id`` may
-    be a number or an SQL expression."""
-    return (select(Person.id.label("person_id"), CourseRequirement.course_id.label("course_id"))
+    """(person_id, programme_id, course_id) of every course a person of the programme needs, once each.
+    ``programme_id`` may be a number or an SQL expression."""
+    return _needed(Person.programme_id == programme_id)
+
+
+def _needed(people) -> Select:
+    return (select(Person.id.label("person_id"), Person.programme_id.label("programme_id"),
+                   CourseRequirement.course_id.label("course_id"))
             .join(CourseRequirement, and_(CourseRequirement.programme_id == Person.programme_id,
                                           person_meets_requirement()))
-            .where(Person.programme_id == programme_id).distinct())
+            .where(people).distinct())
 
 
 def completed_pairs(programme_id) -> Select:
@@ -72,11 +77,7 @@ def worked_out(*, programme_id: int | None = None, person_ids: list[int] | None 
     people = Person.programme_id == programme_id if person_ids is None else Person.id.in_(person_ids)
     marks = (TrainingSession.programme_id == programme_id if person_ids is None
              else AttendanceMark.person_id.in_(person_ids))
-    needed = (select(Person.id.label("person_id"), Person.programme_id.label("programme_id"),
-                     CourseRequirement.course_id.label("course_id"))
-              .join(CourseRequirement, and_(CourseRequirement.programme_id == Person.programme_id,
-                                            person_meets_requirement()))
-              .where(people).distinct().subquery("needed"))
+    needed = _needed(people).subquery("needed")
     completed = (select(AttendanceMark.person_id.label("person_id"), TrainingSession.course_id.label("course_id"))
                  .join(TrainingSession, TrainingSession.id == AttendanceMark.session_id)
                  .where(marks, TrainingSession.status != SessionStatus.CANCELLED,
