@@ -16,6 +16,16 @@ graceful_timeout = 30
 # the proxy's address only; X-Forwarded-* from anyone else is ignored
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
+
+
+def post_worker_init(worker):
+    """Each worker, once it has loaded the app: its start-up objects stay out of the garbage collector's full
+    passes (planner/core/heap.py), each of which would otherwise walk them all again (about 0.1 s)."""
+    from planner.core.heap import freeze_startup_objects
+
+    freeze_startup_objects()
+
+
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")

@@ -28,6 +28,7 @@ from bench import datasets  # noqa: E402
 datasets.configure_environment()
 
 from bench import feed, measure, report  # noqa: E402
+from planner.core.heap import freeze_startup_objects  # noqa: E402
 
 #: the planner's "today" in every database and every request: a fixed day, so cached data stays mid-rollout
 #: and runs on different days compare (``--today`` changes it; a new day means new databases)
@@ -126,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         for dataset in made:
             copies.append(datasets.working_copy(dataset, "run"))
             sites.append(measure.Site(dataset.scale, copies[-1]))
+        freeze_startup_objects()  # as gunicorn's workers do once the app is loaded (gunicorn.conf.py)
         entries = [*measure.PAGES, *measure.api_entries(sites[0].app)]
         untimed = measure.untimed_routes(sites[0].app, entries)
         if options.only:

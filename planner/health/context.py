@@ -154,7 +154,10 @@ class HealthContext:
     @property
     def upcoming_sessions(self) -> tuple:
         """The training sessions (not cancelled) of the regions still to go live (``upcoming_go_lives``), by
-        start; none without such a region."""
+        start; none without such a region. Only what the training rules read is loaded (thousands of sessions
+        at scale); another attribute is loaded when first read."""
+        from sqlalchemy.orm import load_only
+
         from planner.training.models import SessionStatus, TrainingSession
 
         def load() -> tuple:
@@ -164,6 +167,8 @@ class HealthContext:
                 select(TrainingSession).where(TrainingSession.programme_id == self.programme.id,
                                               TrainingSession.status != SessionStatus.CANCELLED,
                                               TrainingSession.region_id.in_(list(self.upcoming_go_lives)))
+                .options(load_only(TrainingSession.region_id, TrainingSession.course_id, TrainingSession.status,
+                                   TrainingSession.local_start, TrainingSession.duration_minutes))
                 .order_by(TrainingSession.starts_at, TrainingSession.id)))
 
         return self.once("upcoming_sessions", load)

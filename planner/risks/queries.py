@@ -11,10 +11,13 @@ from planner.risks.models import ACTIVE_STATUSES, Risk, RiskScoreChange, RiskSta
 
 
 def risks_of(programme_id: int, *, status: str | None = None, category: str | None = None,
-             owner_id: int | None = None, overdue_on: date | None = None) -> Select:
+             owner_id: int | None = None, overdue_on: date | None = None, with_owner: bool = True) -> Select:
     """A programme's risks, highest score first, optionally of one status, category or owner; ``overdue_on``:
-    only those whose review is overdue on that day (not closed, next review before it)."""
-    query = (select(Risk).options(selectinload(Risk.owner)).where(Risk.programme_id == programme_id))
+    only those whose review is overdue on that day (not closed, next review before it). Each risk's owner is
+    loaded too unless ``with_owner`` is false."""
+    query = select(Risk).where(Risk.programme_id == programme_id)
+    if with_owner:
+        query = query.options(selectinload(Risk.owner))
     if status:
         query = query.where(Risk.status == status)
     if category:
