@@ -136,12 +136,17 @@ class HealthContext:
         return self.once("readiness", lambda: readiness(self.programme))
 
     @property
+    def needs(self):
+        """How many people need each course per region, and how many need none (``training.queries.need_counts``)."""
+        from planner.training.queries import need_counts
+
+        return self.once("needs", lambda: need_counts(self.programme.id))
+
+    @property
     def required_pairs(self) -> frozenset[tuple[int, int]]:
         """(region id, course id) of every course some person of the region needs."""
-        from planner.training.queries import requirement_counts
-
         return self.once("required_pairs", lambda: frozenset(
-            pair for pair in requirement_counts(self.programme.id) if pair[0] is not None))
+            pair for pair in self.needs.per_region_course if pair[0] is not None))
 
     @property
     def course_titles(self) -> Mapping[int, str]:

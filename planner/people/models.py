@@ -19,12 +19,13 @@ class Person(TimestampMixin, VersionedMixin, Base):
         UniqueConstraint("programme_id", "email"),
         # a programme's people by name (the people page), and counted by region, department and job role
         # (readiness, audiences, course needs) without reading every row of the programme; the role index
-        # covers what requirements match on, so counting needs never visits the table (on SQLite a narrower
-        # index made those counts three times slower, reading the rows out of order)
+        # covers what requirements match on and the role's spelling (readiness labels roles with it), so
+        # counting needs never visits the table (on SQLite a narrower index made those counts three times
+        # slower, reading the rows out of order)
         Index("ix_person_programme_name", "programme_id", "full_name", "id"),
         Index("ix_person_programme_region", "programme_id", "region_id"),
         Index("ix_person_programme_department", "programme_id", "department_id"),
-        Index("ix_person_programme_role", "programme_id", "job_role_key", "department_id", "region_id"),
+        Index("ix_person_programme_role", "programme_id", "job_role_key", "department_id", "region_id", "job_role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

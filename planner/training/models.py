@@ -70,8 +70,12 @@ class CourseRequirement(TimestampMixin, Base):
         return job_role
 
     def matches(self, person) -> bool:
-        return ((not self.job_role_key or self.job_role_key == job_role_key(person.job_role))
-                and (self.department_id is None or self.department_id == person.department_id))
+        return self.applies_to(job_role_key(person.job_role), person.department_id)
+
+    def applies_to(self, role_key: str, department_id: int | None) -> bool:
+        """Whether people with this job role key (``job_role_key``) in this department need the course."""
+        return ((not self.job_role_key or self.job_role_key == role_key)
+                and (self.department_id is None or self.department_id == department_id))
 
     def __str__(self) -> str:
         return f"Requirement of course {self.course_id}: {self.job_role or 'any role'} / {self.department_id}"

@@ -1,10 +1,15 @@
-"""Read helpers of the curriculum pages: who needs which course, worked out in SQL.
+"""Read helpers of the curriculum pages: who needs which course.
 
 A person needs a course when one of its requirements matches them (``CourseRequirement.matches``): the
 requirement's job role is empty or equal to the person's without regard to case, and its department is empty
-or the person's. Every helper here answers in a fixed number of queries, however many people there are.
+or the person's. Lists of people are worked out in SQL (``requirement_matches``); counts are worked out per kind
+of person (``need_counts``). Every helper here answers in a fixed number of queries, however many people there
+are.
 """
-from sqlalchemy import ColumnElement, Integer, Select, and_, cast, exists, func, literal, or_, select
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from planner.extensions import db
@@ -41,39 +46,74 @@ def courses_of(programme_id: int) -> Select:
     return select(Course).where(Course.programme_id == programme_id).order_by(Course.title, Course.id)
 
 
-def course_figures(course_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """{course id: (number of requirements, number of people needing it)} for a page of courses, in two
-    queries."""
+def course_figures(programme_id: int, course_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{course id: (number of requirements, number of people needing it)} for a page of the programme's
+    courses, in three queries."""
     if not course_ids:
         return {}
-    figures = {course_id: (0, 0) for course_id in course_ids}
+    people = need_counts(programme_id).per_course
+    figures = {course_id: (0, people.get(course_id, 0)) for course_id in course_ids}
     for course_id, requirements in db.session.execute(
             select(CourseRequirement.course_id, func.count(CourseRequirement.id))
             .where(CourseRequirement.course_id.in_(course_ids)).group_by(CourseRequirement.course_id)):
-        figures[course_id] = (requirements, 0)
-    programme_id = select(Course.programme_id).where(Course.id == course_ids[0]).scalar_subquery()
-    for course_id, people in db.session.execute(_people_per_course(programme_id, (), CourseRequirement.course_id
-                                                                                  .in_(course_ids))):
-        figures[course_id] = (figures[course_id][0], people)
+        figures[course_id] = (requirements, figures[course_id][1])
     return figures
 
 
-def _people_per_course(programme_id, groups: tuple, *conditions) -> Select:
-    """(*groups, course id, people needing it) of the programme's people, counted by kind of person first: people
-    with the same job role and department (and ``groups``, columns of Person) need the same courses, and a
-    programme has a few hundred such kinds against thousands of people."""
-    kinds = (select(*groups, Person.job_role_key, Person.department_id, func.count(Person.id).label("people"))
-             .where(Person.programme_id == programme_id)
-             .group_by(*groups, Person.job_role_key, Person.department_id).subquery("kinds"))
-    grouped = [kinds.c[column.key] for column in groups]
-    needs = (select(*grouped, CourseRequirement.course_id, kinds.c.job_role_key, kinds.c.department_id,
-                    kinds.c.people)
-             .join(CourseRequirement, and_(CourseRequirement.programme_id == programme_id,
-                                           requirement_matches(kinds.c.job_role_key, kinds.c.department_id)))
-             .where(*conditions).distinct().subquery("needs"))  # once per kind, however many requirements match
-    columns = [needs.c[column.key] for column in groups]
-    return (select(*columns, needs.c.course_id, cast(func.sum(needs.c.people), Integer))  # PostgreSQL sums to numeric
-            .group_by(*columns, needs.c.course_id))
+@dataclass(frozen=True)
+class NeedCounts:
+    """How many of a programme's people need each course, per region, and how many need none (``need_counts``).
+    Region None holds the people without a region."""
+
+    #: {(region id, course id): people of the region who need the course}, pairs with nobody left out
+    per_region_course: dict[tuple[int | None, int], int]
+    #: {region id: people of the region no requirement matches}, regions with nobody left out
+    unrequired: dict[int | None, int]
+    #: the programme's people in all
+    people: int
+
+    @property
+    def per_course(self) -> dict[int, int]:
+        """{course id: people who need it}."""
+        totals: dict[int, int] = defaultdict(int)
+        for (_region_id, course_id), people in self.per_region_course.items():
+            totals[course_id] += people
+        return dict(totals)
+
+
+def need_counts(programme_id: int) -> NeedCounts:
+    """Who needs which course, counted, in two queries: the programme's requirements, and its people counted
+    per kind (people alike in region, department and job role need the same courses, and a programme has a few
+    hundred to a couple of thousand kinds against tens of thousands of people, read from a covering index).
+    Each kind is matched here by ``CourseRequirement.applies_to``, so a person matched twice counts once."""
+    by_role: dict[str, list[CourseRequirement]] = defaultdict(list)  # a requirement can only apply to its role
+    for requirement in db.session.scalars(select(CourseRequirement)
+                                          .where(CourseRequirement.programme_id == programme_id)):
+        by_role[requirement.job_role_key].append(requirement)
+    anyone = by_role.get("", [])
+    courses_of: dict[tuple[str, int | None], frozenset[int]] = {}  # the same role and department in every region
+
+    def courses_needed(role_key: str, department_id: int | None) -> frozenset[int]:
+        if (role_key, department_id) not in courses_of:
+            courses_of[(role_key, department_id)] = frozenset(
+                requirement.course_id for requirement in (*anyone, *(by_role.get(role_key, ()) if role_key else ()))
+                if requirement.applies_to(role_key, department_id))
+        return courses_of[(role_key, department_id)]
+
+    per_region_course: dict[tuple[int | None, int], int] = defaultdict(int)
+    unrequired: dict[int | None, int] = defaultdict(int)
+    total = 0
+    for region_id, department_id, role_key, people in db.session.execute(
+            select(Person.region_id, Person.department_id, Person.job_role_key, func.count(Person.id))
+            .where(Person.programme_id == programme_id)
+            .group_by(Person.job_role_key, Person.department_id, Person.region_id)):  # the index's order
+        courses = courses_needed(role_key or "", department_id)
+        for course_id in courses:
+            per_region_course[(region_id, course_id)] += people
+        if not courses:
+            unrequired[region_id] += people
+        total += people
+    return NeedCounts(dict(per_region_course), dict(unrequired), total)
 
 
 def requirements_of(course_id: int) -> Select:
@@ -104,22 +144,6 @@ def people_without_requirement(programme_id: int, region_id: int | None = None) 
     if region_id is not None:
         query = query.where(Person.region_id == region_id)
     return query
-
-
-def requirement_counts(programme_id: int) -> dict[tuple[int | None, int], int]:
-    """{(region id, course id): how many people of the region need the course}; people without a region
-    count under region None. One query."""
-    rows = db.session.execute(_people_per_course(programme_id, (Person.region_id,)))
-    return {(region_id, course_id): count for region_id, course_id, count in rows}
-
-
-def unrequired_counts(programme_id: int) -> dict[int | None, int]:
-    """{region id: how many of its people no requirement matches}; None for people without a region."""
-    rows = db.session.execute(
-        select(Person.region_id, func.count(Person.id))
-        .where(Person.programme_id == programme_id, ~_needs_anything(programme_id))
-        .group_by(Person.region_id))
-    return {region_id: count for region_id, count in rows}
 
 
 def needed_courses(person: Person) -> list[Course]:

@@ -23,7 +23,7 @@ def list_courses(programme_id: int):
     courses = db.paginate(queries.courses_of(programme.id), page=page_number(), per_page=per_page(),
                           error_out=False)
     return render_template("training/courses.html", programme=programme, courses=courses,
-                           figures=queries.course_figures([course.id for course in courses.items]),
+                           figures=queries.course_figures(programme.id, [course.id for course in courses.items]),
                            format_labels=FORMAT_LABELS, can_manage=can(Permission.TRAINING_MANAGE, programme))
 
 
@@ -150,11 +150,11 @@ def requirements(programme_id: int):
     region_id = id_arg("region")
     if region_id not in {region.id for region in regions}:
         region_id = None
-    counts, unrequired_counts = queries.requirement_counts(programme.id), queries.unrequired_counts(programme.id)
+    needs = queries.need_counts(programme.id)
     unrequired = db.paginate(queries.people_without_requirement(programme.id, region_id), page=page_number(),
                              per_page=per_page(), error_out=False)
     return render_template(
         "training/requirements.html", programme=programme, regions=regions, region_id=region_id,
         courses=db.session.scalars(queries.courses_of(programme.id)).all(),
-        counts=counts, unrequired_counts=unrequired_counts, unrequired=unrequired,
-        has_no_region_row=None in unrequired_counts or any(region is None for region, _course in counts))
+        counts=needs.per_region_course, unrequired_counts=needs.unrequired, unrequired=unrequired,
+        has_no_region_row=None in needs.unrequired or any(region is None for region, _ in needs.per_region_course))

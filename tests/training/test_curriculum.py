@@ -183,13 +183,23 @@ def test_who_needs_a_course_follows_the_matching_rule(app, world):
 
         assert _names(queries.people_without_requirement(programme.id)) == ["Eli"]
         assert _names(queries.people_without_requirement(programme.id, regions["North"])) == []
-        assert queries.unrequired_counts(programme.id) == {None: 1}
-        assert queries.requirement_counts(programme.id) == {
+        needs = queries.need_counts(programme.id)
+        assert needs.unrequired == {None: 1}
+        assert needs.per_region_course == {
             (regions["North"], by_role.id): 2, (regions["South"], by_role.id): 1,
             (regions["South"], by_both.id): 1,
             (regions["North"], by_department.id): 2,
         }
-        figures = queries.course_figures([by_role.id, by_both.id, by_department.id, unused.id])
+        assert needs.people == len(everyone)
+        # the counts agree with CourseRequirement.matches person by person
+        requirements = db.session.scalars(select(CourseRequirement).where(
+            CourseRequirement.programme_id == programme.id)).all()
+        matched = {}
+        for person in everyone:
+            for course_id in {r.course_id for r in requirements if r.matches(person)}:
+                matched[(person.region_id, course_id)] = matched.get((person.region_id, course_id), 0) + 1
+        assert needs.per_region_course == matched
+        figures = queries.course_figures(programme.id, [by_role.id, by_both.id, by_department.id, unused.id])
         assert figures == {by_role.id: (1, 3), by_both.id: (1, 1), by_department.id: (1, 2), unused.id: (0, 0)}
 
 
@@ -199,10 +209,11 @@ def test_a_person_matched_twice_counts_once_and_everyone_reaches_everyone(app, w
         course = _course(db.session.get(Programme, programme.id))
         services.add_requirement(course, job_role="Sales representative", department_id=None)
         services.add_requirement(course, job_role="", department_id=departments["Sales"])
-        assert queries.requirement_counts(programme.id)[(regions["North"], course.id)] == 3  # Ana once, Ben, Fay
+        needs = queries.need_counts(programme.id).per_region_course
+        assert needs[(regions["North"], course.id)] == 3  # Ana once, Ben, Fay
         services.add_requirement(course, job_role="", department_id=None)
         assert _names(queries.people_without_requirement(programme.id)) == []
-        assert queries.course_figures([course.id]) == {course.id: (3, 6)}
+        assert queries.course_figures(programme.id, [course.id]) == {course.id: (3, 6)}
 
 
 def test_deleting_a_requirement_stops_the_need(app, world):

@@ -41,13 +41,13 @@ def people_without_training_requirement(ctx: HealthContext):
     The measure is the number of people; the evidence lists the newest people first (a person added since an
     acknowledgement is always among them)."""
     from planner.people.models import Person
-    from planner.training.queries import people_without_requirement, unrequired_counts
+    from planner.training.queries import people_without_requirement
 
     programme_id = ctx.programme.id
-    missing = sum(unrequired_counts(programme_id).values())
+    missing = sum(ctx.needs.unrequired.values())
     if not missing:
         return
-    total = db.session.scalar(select(func.count(Person.id)).where(Person.programme_id == programme_id)) or 1
+    total = ctx.needs.people
     share = missing * 100 / total
     people = db.session.scalars(people_without_requirement(programme_id).order_by(None).order_by(Person.id.desc())
                                 .limit(EVIDENCE_LIMIT)).unique().all()
