@@ -21,6 +21,7 @@ everyone when it was sent.
 import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -91,14 +92,21 @@ def _calendars(programme) -> dict[int | None, WorkingCalendar]:
     return calendar
 
 
-def _local_day(happened_at, held_on: date | None, time_zone: str) -> date:
-    """The day of a log row for a region: as recorded for a held meeting, else in the region's time zone."""
+@lru_cache(maxsize=1024)  # a programme's regions span dozens of zones; ZoneInfo itself keeps only eight unused
+def _zone(time_zone: str) -> ZoneInfo | None:
+    """The region's zone (None when unknown), read from the tz database once per process."""
+    try:
+        return ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _local_day(happened_at, held_on: date | None, zone: ZoneInfo | None) -> date:
+    """The day of a log row for a region: as recorded for a held meeting, else in the region's time zone (UTC
+    when the zone is unknown)."""
     if held_on is not None:
         return held_on
-    try:
-        return happened_at.astimezone(ZoneInfo(time_zone)).date()
-    except (ZoneInfoNotFoundError, ValueError):
-        return happened_at.date()
+    return happened_at.astimezone(zone).date() if zone is not None else happened_at.date()
 
 
 def _names_or_in_window(announced_region_id, region_id: int, day: date, go_live: date) -> bool:
@@ -109,10 +117,11 @@ def _names_or_in_window(announced_region_id, region_id: int, day: date, go_live:
 
 def _logged_notice(notices, region_id: int, time_zone: str, go_live: date) -> date | None:
     """The day of the first logged notice that counts for the region."""
+    zone = _zone(time_zone)
     for announced, happened_at, held_on, reached_everyone, covered in notices:
         if not (reached_everyone or region_id in covered):
             continue
-        day = _local_day(happened_at, held_on, time_zone)
+        day = _local_day(happened_at, held_on, zone)
         if _names_or_in_window(announced, region_id, day, go_live):
             return day
     return None

@@ -26,6 +26,8 @@ class Person(TimestampMixin, VersionedMixin, Base):
         Index("ix_person_programme_region", "programme_id", "region_id"),
         Index("ix_person_programme_department", "programme_id", "department_id"),
         Index("ix_person_programme_role", "programme_id", "job_role_key", "department_id", "region_id", "job_role"),
+        # the super-users of a programme by name (the health check and the super-user page), a few in thousands
+        Index("ix_person_super_users", "programme_id", "is_super_user", "full_name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

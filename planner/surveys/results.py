@@ -92,8 +92,10 @@ class Results:
                 for row in self.rows for element in row.barrier_elements]
 
 
-def round_results(survey: SurveyRound) -> Results:
-    """The round's aggregates per region (every region asked or answering), and the total row."""
+def round_results(survey: SurveyRound, *, with_invited: bool = True) -> Results:
+    """The round's aggregates per region (every region asked or answering), and the total row. Without
+    ``with_invited``, the people asked are not counted (one query less: each invitation's person is read for
+    their region), and only the regions answering are listed: what the barriers need."""
     sums = [func.sum(getattr(SurveyResponse, name)) for name in ELEMENTS]
     answered = db.session.execute(
         select(SurveyResponse.region_id, func.count(SurveyResponse.id), *sums)
@@ -101,7 +103,7 @@ def round_results(survey: SurveyRound) -> Results:
     invited = dict(db.session.execute(
         select(Person.region_id, func.count(SurveyInvitation.id))
         .join(Person, Person.id == SurveyInvitation.person_id)
-        .where(SurveyInvitation.round_id == survey.id).group_by(Person.region_id)).all())
+        .where(SurveyInvitation.round_id == survey.id).group_by(Person.region_id)).all()) if with_invited else {}
     regions = db.session.execute(select(Region.id, Region.name, Region.tier)
                                  .where(Region.programme_id == survey.programme_id)
                                  .order_by(Region.name, Region.id)).all()
@@ -169,4 +171,4 @@ def barriers(programme_id: int, round_id: int | None = None) -> list[Barrier]:
             survey = None
     if survey is None or survey.state is RoundState.DRAFT:
         return []
-    return round_results(survey).barriers
+    return round_results(survey, with_invited=False).barriers

@@ -221,7 +221,12 @@ def test_results_per_region_mark_barriers_and_hide_regions_with_too_few_answers(
         assert (results.answers, results.invited) == (6, 7)
         found = barriers(world.programme.id)
         assert [(b.region, b.element, b.mean, b.count) for b in found] == [("Boston", "knowledge", 3.0, 4)]
-        assert barriers(world.programme.id, round_id=survey_id) == found
+        assert barriers(world.programme.id, round_id=survey_id) == found == results.barriers
+        # without counting the people asked: the regions answering only, the same scores and barriers
+        answering = round_results(survey, with_invited=False)
+        assert [(row.label, row.invited, row.answers, row.means) for row in answering.rows] == \
+            [("Boston", 0, 4, boston.means), ("Hamburg", 0, 2, {})]
+        assert answering.barriers == found
         status = surveys_status(db.session.get(Programme, world.programme.id), DAY)
         assert (status.open_rounds, status.barrier_count, status.answers) == (1, 1, 6)
         assert status.response_rate == pytest.approx(600 / 7)
