@@ -77,16 +77,23 @@ def migration_heads() -> list[str]:
     return sorted(ScriptDirectory(str(ROOT / "migrations")).get_heads())
 
 
-def generator_digest() -> str:
+def _digest(folder: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "planner" / "generator").rglob("*.py")):
+    for path in sorted(folder.rglob("*.py")):
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
+def generator_digest() -> str:
+    return _digest(ROOT / "planner" / "generator")
+
+
 def cache_key(scale: float, seed: int, day: date) -> str:
-    parts = json.dumps({"heads": migration_heads(), "scale": scale, "seed": seed, "day": day.isoformat(),
-                        "generator": generator_digest(), "build": BUILD_VERSION}, sort_keys=True)
+    """What a built database depends on: the migrations (their text, so a revision edited before it lands
+    counts too), the generator's code, its inputs and this module's build steps."""
+    parts = json.dumps({"heads": migration_heads(), "migrations": _digest(ROOT / "migrations" / "versions"),
+                        "scale": scale, "seed": seed, "day": day.isoformat(), "generator": generator_digest(),
+                        "build": BUILD_VERSION}, sort_keys=True)
     return hashlib.sha256(parts.encode()).hexdigest()[:16]
 
 
