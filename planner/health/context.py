@@ -158,25 +158,12 @@ class HealthContext:
 
     @property
     def upcoming_sessions(self) -> tuple:
-        """The training sessions (not cancelled) of the regions still to go live (``upcoming_go_lives``), by
-        start; none without such a region. Only what the training rules read is loaded (thousands of sessions
-        at scale); another attribute is loaded when first read."""
-        from sqlalchemy.orm import load_only
+        """When the training sessions (not cancelled) of the regions still to go live (``upcoming_go_lives``) are,
+        by start (``training.session_queries.planned_session_times``); none without such a region."""
+        from planner.training.session_queries import planned_session_times
 
-        from planner.training.models import SessionStatus, TrainingSession
-
-        def load() -> tuple:
-            if not self.upcoming_go_lives:
-                return ()
-            return tuple(db.session.scalars(
-                select(TrainingSession).where(TrainingSession.programme_id == self.programme.id,
-                                              TrainingSession.status != SessionStatus.CANCELLED,
-                                              TrainingSession.region_id.in_(list(self.upcoming_go_lives)))
-                .options(load_only(TrainingSession.region_id, TrainingSession.course_id, TrainingSession.status,
-                                   TrainingSession.local_start, TrainingSession.duration_minutes))
-                .order_by(TrainingSession.starts_at, TrainingSession.id)))
-
-        return self.once("upcoming_sessions", load)
+        return self.once("upcoming_sessions", lambda: tuple(
+            planned_session_times(self.programme.id, self.upcoming_go_lives) if self.upcoming_go_lives else ()))
 
     @property
     def upcoming_session_flags(self) -> Mapping:

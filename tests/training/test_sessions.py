@@ -228,6 +228,11 @@ def test_sessions_outside_the_training_window_are_flagged(app, client, factories
         programme = db.session.get(Programme, s.programme.id)
         sessions = db.session.scalars(select(TrainingSession)).all()
         flags = session_queries.window_flags(programme, sessions)
+        # the health check reads the same sessions' times only, and gets the same flags
+        times = session_queries.planned_session_times(programme.id, [s.region.id, unplanned.id])
+        assert sorted((t.id, t.region_id, t.course_id, t.local_start, t.local_end) for t in times) == sorted(
+            (x.id, x.region_id, x.course_id, x.local_start, x.local_end) for x in sessions)
+        assert session_queries.window_flags(programme, times) == flags
     assert {key: flag.reason for key, flag in flags.items()} == {
         too_late: "too_late", too_early: "too_early", after: "after_go_live"}
     assert inside not in flags and edge not in flags and no_go_live not in flags
