@@ -184,32 +184,43 @@ class NoShow:
 
 def no_shows_query(programme_id: int, now: datetime, region_id: int | None = None) -> Select:
     """Enrolled people of a finished session, marked absent (or unmarked once the roster was completed), who
-    have not completed the course in any session; latest session first."""
+    have not completed the course in any session; latest session first.
+
+    The missed enrolments are found first, and only they are checked against the person's other marks and
+    bookings (not every enrolment of the programme). A booked make-up is looked for among the person's own
+    enrolments (a handful) rather than the course's sessions (hundreds): ``+ 0`` keeps SQLite, which keeps no
+    table statistics here, from choosing the course's index (at 20,000 people: 0.7 s to under 0.1 s)."""
+    missed = (select(Enrolment.id.label("enrolment_id"))
+              .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+              .outerjoin(AttendanceMark, and_(AttendanceMark.session_id == Enrolment.session_id,
+                                              AttendanceMark.person_id == Enrolment.person_id))
+              .where(TrainingSession.programme_id == programme_id, Enrolment.status == EnrolmentStatus.ENROLLED,
+                     TrainingSession.status != SessionStatus.CANCELLED, TrainingSession.ends_at < now,
+                     or_(AttendanceMark.status == MarkStatus.ABSENT,
+                         and_(AttendanceMark.id.is_(None), TrainingSession.roster_completed_at.is_not(None))))
+              .subquery("missed"))
     other, done = aliased(TrainingSession), aliased(AttendanceMark)
     later, booked = aliased(TrainingSession), aliased(Enrolment)
     completed_elsewhere = exists(select(done.id).join(other, other.id == done.session_id).where(
         done.person_id == Enrolment.person_id, other.course_id == TrainingSession.course_id,
         other.status != SessionStatus.CANCELLED, done.status.in_(COMPLETING_MARKS)))
     make_up = exists(select(booked.id).join(later, later.id == booked.session_id).where(
-        booked.person_id == Enrolment.person_id, later.course_id == TrainingSession.course_id,
+        booked.person_id == Enrolment.person_id, later.course_id + 0 == TrainingSession.course_id,
         later.id != TrainingSession.id, later.status != SessionStatus.CANCELLED, later.ends_at >= now,
         booked.status.in_((EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED))))
     query = (select(Person.id, Person.full_name, Person.region_id, Region.name, Course.id, Course.title,
                     TrainingSession.id,
                     TrainingSession.local_start, TrainingSession.time_zone, AttendanceMark.status,
                     make_up.label("has_make_up"))
-             .select_from(Enrolment)
+             .select_from(missed)
+             .join(Enrolment, Enrolment.id == missed.c.enrolment_id)
              .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
              .join(Person, Person.id == Enrolment.person_id)
              .join(Course, Course.id == TrainingSession.course_id)
              .outerjoin(Region, Region.id == Person.region_id)
              .outerjoin(AttendanceMark, and_(AttendanceMark.session_id == Enrolment.session_id,
                                              AttendanceMark.person_id == Enrolment.person_id))
-             .where(TrainingSession.programme_id == programme_id, Enrolment.status == EnrolmentStatus.ENROLLED,
-                    TrainingSession.status != SessionStatus.CANCELLED, TrainingSession.ends_at < now,
-                    or_(AttendanceMark.status == MarkStatus.ABSENT,
-                        and_(AttendanceMark.id.is_(None), TrainingSession.roster_completed_at.is_not(None))),
-                    ~completed_elsewhere)
+             .where(~completed_elsewhere)
              .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc(), Person.full_name, Person.id))
     if region_id is not None:
         query = query.where(Person.region_id == region_id)
