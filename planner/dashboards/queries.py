@@ -131,11 +131,14 @@ def decision_subject(item: AgendaItem) -> tuple[str, int]:
 
 # --- trainer: the training area's own queries, kept to this programme and to the sessions really given -----
 
-def trainer_sessions(programme_id: int, user_id: int, now: datetime) -> list[TrainingSession]:
+def trainer_sessions(programme_id: int, user_id: int, now: datetime) -> list[tuple[TrainingSession, int]]:
     """The trainer's scheduled sessions in this programme (not proposals, not cancelled) from a day ago to eight
-    days ahead, with course and region loaded: ``sessions_of_trainer`` of the training pages."""
-    return list(db.session.scalars(session_queries.sessions_of_trainer(user_id, now).where(
-        TrainingSession.programme_id == programme_id, TrainingSession.status == SessionStatus.SCHEDULED)))
+    days ahead, with course and region loaded (``sessions_of_trainer`` of the training pages), each with its
+    seats taken, in the same statement."""
+    rows = db.session.execute(session_queries.sessions_of_trainer(user_id, now).add_columns(
+        session_queries.enrolled_count_column()).where(
+        TrainingSession.programme_id == programme_id, TrainingSession.status == SessionStatus.SCHEDULED))
+    return [(session, enrolled) for session, enrolled in rows]
 
 
 def _unmarked_filter():

@@ -18,7 +18,6 @@ from planner.rollout.gate import trial_end
 from planner.rollout.models import Wave
 from planner.training.models import TrainingSession
 from planner.training.readiness import Completion, readiness
-from planner.training.session_queries import enrolled_counts
 
 #: how many findings, gates and risks the project manager's cards list
 TOP = 5
@@ -209,16 +208,16 @@ def trainer_section(programme, user_id: int, now: datetime) -> TrainerSection:
     """The trainer's own scheduled sessions today and later this week and the rosters of their ended sessions
     that still have people to mark. "Today" is each session's own zone's today, as on the trainer's own page
     (``training.my_sessions``)."""
-    today, this_week = [], []
-    for session in queries.trainer_sessions(programme.id, user_id, now):
+    today, this_week, enrolled = [], [], {}
+    for session, seats_taken in queries.trainer_sessions(programme.id, user_id, now):
         local_today = now.astimezone(session.zone).date()
         day = session.local_start.date()
         if day == local_today:
             today.append(session)
         elif local_today < day and day.isocalendar()[:2] == local_today.isocalendar()[:2]:
             this_week.append(session)
-    return TrainerSection(today=today, this_week=this_week,
-                          enrolled=enrolled_counts([session.id for session in today + this_week]),
+        enrolled[session.id] = seats_taken
+    return TrainerSection(today=today, this_week=this_week, enrolled=enrolled,
                           rosters_to_complete=queries.rosters_to_complete(programme.id, user_id, now))
 
 

@@ -41,6 +41,14 @@ def sessions_of(programme_id: int, *, now: datetime, region_id: int | None = Non
     return query.order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())
 
 
+def enrolled_count_column():
+    """Seats taken in the outer query's session, as a column: for lists whose rows may be none, where
+    ``enrolled_counts`` would skip its query and the page's statement count would depend on the data."""
+    return (select(func.count(Enrolment.id)).where(Enrolment.session_id == TrainingSession.id,
+                                                   Enrolment.status == EnrolmentStatus.ENROLLED)
+            .correlate(TrainingSession).scalar_subquery().label("enrolled"))
+
+
 def enrolled_counts(session_ids: list[int]) -> dict[int, int]:
     """Seats taken per session, for many sessions in one query."""
     if not session_ids:

@@ -226,3 +226,30 @@ def test_the_managers_query_count_stays_flat_with_the_real_health_rules(app, wor
     with count_queries(app) as many:
         page(client, world)
     assert len(many) == len(few), "\n".join(many)
+
+
+# --- 9. the trainer's statement count does not depend on having sessions this week ---------------------------
+
+def test_the_trainers_statement_count_is_the_same_with_no_sessions_and_with_some(app, world, factories):
+    """The seats taken come with the sessions, in their statement: a separate count skipped when there are no
+    sessions made the trainer's dashboard send 6 statements at one scale and 5 at another (issue 9)."""
+    client = client_for(app, world.trainer)
+    page(client, world)
+    with count_queries(app) as without_sessions:
+        markup = page(client, world)
+    assert "No sessions today." in card(markup, "trainer-today")
+    with app.app_context():
+        programme = db.session.get(Programme, world.programme_id)
+        db.session.expunge(programme)
+    second = factories.person(programme, "Second Trainee", region_id=world.region_id).id
+
+    def sessions(programme):
+        make_session(programme, world, datetime.combine(TODAY, time(14, 0)), people=[world.trainee_id, second])
+        make_session(programme, world, datetime.combine(TODAY + timedelta(days=2), time(9, 0)),
+                     people=[world.trainee_id])
+
+    with_programme(app, world, sessions)
+    with count_queries(app) as with_sessions:
+        markup = page(client, world)
+    assert "2 enrolled" in card(markup, "trainer-today") and "1 enrolled" in card(markup, "trainer-week")
+    assert len(with_sessions) == len(without_sessions), "\n".join(with_sessions)
