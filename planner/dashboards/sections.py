@@ -7,17 +7,18 @@ sessions are split into today and this week in each session's own zone, as on th
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from planner.committee.models import ActionItem, AgendaItem, Answer, MeetingInvitee, MeetingOccurrence
 from planner.dashboards import queries
-from planner.extensions import db
 from planner.lifecycle.models import Stage, StageStatus
-from planner.lifecycle.queries import stages_with_gates
-from planner.rollout.calendar import programme_calendar
 from planner.rollout.gate import trial_end
 from planner.rollout.models import Wave
 from planner.training.models import TrainingSession
 from planner.training.readiness import Completion, readiness
+
+if TYPE_CHECKING:
+    from planner.health.context import HealthContext
 
 #: how many findings, gates and risks the project manager's cards list
 TOP = 5
@@ -35,6 +36,8 @@ class HealthSummary:
     top: list = field(default_factory=list)
     #: how many checks raised instead of answering (logged; the health page names them)
     failed: int = 0
+    #: the reads the check made (``HealthContext``): the cards take the stages, waves and calendar from here
+    context: "HealthContext | None" = None
 
     @property
     def total(self) -> int:
@@ -50,7 +53,8 @@ def health_summary(programme, today: date, *, with_titles: bool) -> HealthSummar
     report = run_health_check(programme, today, tolerate_errors=True)
     counts = report.counts
     return HealthSummary(counts=[(severity, counts[severity]) for severity in reversed(SEVERITY_ORDER)],
-                         top=report.open[:TOP] if with_titles else [], failed=len(report.failed))
+                         top=report.open[:TOP] if with_titles else [], failed=len(report.failed),
+                         context=report.context)
 
 
 # --- project manager ----------------------------------------------------------------------------------------
@@ -100,10 +104,10 @@ class ManagerSection:
     top_risks: list
 
 
-def next_gates(programme, today: date, limit: int = 3) -> list[GateDue]:
-    """The stages not closed yet, whose gate is due soonest first (stages without a planned finish last)."""
-    stages = [stage for stage in db.session.scalars(stages_with_gates(programme.id)).unique()
-              if stage.closed_at is None]
+def next_gates(stages, today: date, limit: int = 3) -> list[GateDue]:
+    """Of ``stages`` (loaded with ``stages_with_gates``), those not closed yet, whose gate is due soonest first
+    (stages without a planned finish last)."""
+    stages = [stage for stage in stages if stage.closed_at is None]
     stages.sort(key=lambda stage: (stage.planned_finish is None, stage.planned_finish or today, stage.number))
     return [GateDue(stage, stage.status(today),
                     (stage.planned_finish - today).days if stage.planned_finish else None,
@@ -122,12 +126,12 @@ def manager_section(programme, today: date, now: datetime, health: HealthSummary
                        [(region, by_region.get(region.id)) for region in wave.regions if region.live_on is None])
                 for wave in queries.coming_waves(programme.id, today, GO_LIVE_DAYS)]
     lacking = queries.meetings_lacking_agenda(programme.id, now)
-    calendar = programme_calendar(programme) if lacking else None
     actions, overdue_total = queries.overdue_actions(programme.id, today)
     return ManagerSection(
-        health=health, next_gates=next_gates(programme, today), go_lives=go_lives,
+        health=health, next_gates=next_gates(health.context.stages, today), go_lives=go_lives,
         overdue_actions=actions, overdue_total=overdue_total,
-        lacking_agenda=[LackingAgenda(occurrence, agenda_is_late(occurrence, calendar)) for occurrence in lacking],
+        lacking_agenda=[LackingAgenda(occurrence, agenda_is_late(occurrence, health.context.calendar))
+                        for occurrence in lacking],
         readiness_by_region=figures.by_region, readiness_total=figures.total,
         top_risks=top_risks(programme.id, TOP))
 
@@ -241,9 +245,9 @@ class ViewerSection:
     health: HealthSummary
 
 
-def wave_states(programme, waves: list[Wave], today: date) -> list[WaveState]:
-    """Where each wave stands, from its regions' live days and its trial period."""
-    calendar = programme_calendar(programme) if waves else None
+def wave_states(waves, calendar, today: date) -> list[WaveState]:
+    """Where each wave stands (``waves`` with their regions loaded), from its regions' live days and its trial
+    period in working days of ``calendar``, the programme's."""
     states = []
     for wave in waves:
         live = [region.live_on for region in wave.regions]
@@ -260,12 +264,13 @@ def wave_states(programme, waves: list[Wave], today: date) -> list[WaveState]:
     return states
 
 
-def viewer_section(programme, today: date, health: HealthSummary) -> ViewerSection:
-    """The programme at a glance for viewers: current stage, next go-live, waves, health counts. Names no
-    person."""
-    from planner.rollout.status import programme_status
+def viewer_section(today: date, health: HealthSummary) -> ViewerSection:
+    """The programme at a glance for viewers: current stage, next go-live, waves, health counts, from the
+    stages, waves and calendar the health check read. Names no person."""
+    from planner.rollout.status import current_stage, next_go_live
 
-    status = programme_status(programme, today)
-    return ViewerSection(current_stage=status.current_stage, next_wave=status.next_wave,
-                         days_to_go_live=status.days_to_go_live,
-                         waves=wave_states(programme, list(status.items.waves), today), health=health)
+    reads = health.context
+    next_wave = next_go_live(reads.waves)
+    return ViewerSection(current_stage=current_stage(reads.stages), next_wave=next_wave,
+                         days_to_go_live=(next_wave.planned_go_live - today).days if next_wave else None,
+                         waves=wave_states(reads.waves, reads.calendar, today), health=health)

@@ -35,7 +35,7 @@ def show_dashboard(programme_id: int):
         member=(sections.member_section(programme, current_user.person_id, today, now)
                 if Role.COMMITTEE_MEMBER in roles else None),
         trainer=sections.trainer_section(programme, current_user.id, now) if Role.TRAINER in roles else None,
-        viewer=sections.viewer_section(programme, today, health) if is_viewer else None,
+        viewer=sections.viewer_section(today, health) if is_viewer else None,
         health_endpoint=HEALTH_ENDPOINT if HEALTH_ENDPOINT in current_app.view_functions else None,
         show_people=can(Permission.PEOPLE_VIEW, programme), stage_status_labels=STAGE_STATUS_LABELS,
         answer_labels=ANSWER_LABELS, severity_labels=SEVERITY_LABELS, wave_state_labels=WAVE_STATE_LABELS,

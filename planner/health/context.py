@@ -172,7 +172,7 @@ class HealthContext:
         from planner.training.session_queries import window_flags
 
         return self.once("upcoming_session_flags", lambda: MappingProxyType(
-            window_flags(self.programme, list(self.upcoming_sessions))))
+            window_flags(self.programme, list(self.upcoming_sessions), self.go_lives)))
 
     # --- adoption ------------------------------------------------------------------------------------------
 

@@ -29,6 +29,9 @@ class HealthReport:
     checked: list[str] = field(default_factory=list)
     #: keys of the rules that raised instead of answering (only with ``tolerate_errors``)
     failed: list[str] = field(default_factory=list)
+    #: the reads the rules shared (stages, waves, the calendar, readiness, ...): a page showing the report next
+    #: to the same facts takes them from here rather than reading them again
+    context: HealthContext | None = None
 
     @property
     def counts(self) -> dict[Severity, int]:
@@ -90,7 +93,7 @@ def run_health_check(programme, today: date, rule_keys: tuple[str, ...] | None =
     says which check could not run instead of failing altogether.
     """
     context = HealthContext(programme=programme, today=today, values=threshold_values(programme.id))
-    report = HealthReport()
+    report = HealthReport(context=context)
     findings: list[Finding] = []
     for key, rule in RULES.items():
         if rule_keys is not None and key not in rule_keys:

@@ -30,15 +30,25 @@ class ProgrammeStatus:
     items: PlanItems | None = None
 
 
+def current_stage(stages) -> Stage | None:
+    """The first stage (in order) not closed yet; None when every stage is closed."""
+    return next((stage for stage in stages if stage.closed_at is None), None)
+
+
+def next_go_live(waves) -> Wave | None:
+    """The wave not live yet whose planned go-live comes first (it may have passed); None without one."""
+    upcoming = [wave for wave in waves if wave.actual_go_live is None and wave.planned_go_live is not None]
+    return min(upcoming, key=lambda wave: wave.planned_go_live) if upcoming else None
+
+
 def programme_status(programme, today: date) -> ProgrammeStatus:
     """The current stage and its gate, the next go-live, and late items on the critical path."""
     items = load_items(programme.id)
-    current = next((stage for stage in items.stages if stage.closed_at is None), None)
+    current = current_stage(items.stages)
     status = ProgrammeStatus(current_stage=current, items=items,
                              gate_lacks=[c.text for c in current.unmet_criteria()] if current else [])
-    upcoming = [w for w in items.waves if w.actual_go_live is None and w.planned_go_live is not None]
-    if upcoming:
-        status.next_wave = min(upcoming, key=lambda wave: wave.planned_go_live)
+    status.next_wave = next_go_live(items.waves)
+    if status.next_wave is not None:
         status.days_to_go_live = (status.next_wave.planned_go_live - today).days
         status.working_days_to_go_live = programme_calendar(programme).working_days_between(
             today, status.next_wave.planned_go_live)

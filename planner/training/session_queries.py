@@ -1,5 +1,6 @@
 """Read helpers of the session pages: Select statements with what each row shows loaded, and small loaders that
 answer for many rows at once, so a page's query count does not grow with its rows."""
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -123,13 +124,15 @@ class WindowFlag:
     lead_days: int
 
 
-def window_flags(programme: Programme, sessions) -> dict[int, WindowFlag]:
+def window_flags(programme: Programme, sessions, go_lives: Mapping[int, date] | None = None) -> dict[int, WindowFlag]:
     """Sessions (not cancelled) outside their region's training window, by id: ending after go-live, fewer than
     ``training_min_lead_days`` or more than ``training_max_lead_days`` working days before it (DOMAIN.md: keep the
     gap between training and first use short). A region without a go-live flags nothing. ``sessions`` may be
-    ``TrainingSession``s or their ``SessionTimes``."""
+    ``TrainingSession``s or their ``SessionTimes``; ``go_lives`` is ``go_live_by_region``'s answer when the caller
+    has it already."""
     sessions = [session for session in sessions if session.status is not SessionStatus.CANCELLED]
-    go_lives = go_live_by_region(programme.id) if sessions else {}
+    if go_lives is None:
+        go_lives = go_live_by_region(programme.id) if sessions else {}
     calendars = region_calendars(programme, {s.region_id for s in sessions if s.region_id in go_lives})
     flags = {}
     for session in sessions:

@@ -253,3 +253,36 @@ def test_the_trainers_statement_count_is_the_same_with_no_sessions_and_with_some
         markup = page(client, world)
     assert "2 enrolled" in card(markup, "trainer-today") and "1 enrolled" in card(markup, "trainer-week")
     assert len(with_sessions) == len(without_sessions), "\n".join(with_sessions)
+
+
+# --- 10. the cards reuse what the health check read -------------------------------------------------------
+
+@pytest.mark.parametrize("role", ["pm", "viewer"])
+def test_the_dashboard_reads_nothing_twice_with_the_real_health_rules(app, world, monkeypatch, role):
+    """The stages, waves, calendar and go-lives the health check reads are the ones the manager's and viewer's
+    cards show: taken from the check's reads (``HealthReport.context``), not sent again (issue 9: the viewer's
+    dashboard sent 11 statements twice)."""
+    from planner.health import engine
+    from planner.health.rules import RULES
+    from sqlalchemy import event
+
+    monkeypatch.setattr(engine, "RULES", RULES)
+    add_data(app, world, 3)
+    client = client_for(app, getattr(world, role))
+    page(client, world)
+    sent: list[tuple[str, str]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append((statement, repr(parameters)))
+
+    with app.app_context():
+        engine_ = db.engine
+    event.listen(engine_, "before_cursor_execute", before)
+    try:
+        markup = page(client, world)
+    finally:
+        event.remove(engine_, "before_cursor_execute", before)
+    assert ('id="pm-health"' if role == "pm" else 'id="viewer-health"') in markup
+    repeated = sorted({statement for statement in sent if sent.count(statement) > 1})
+    assert not repeated, "\n\n".join(statement for statement, _parameters in repeated)
