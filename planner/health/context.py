@@ -137,10 +137,11 @@ class HealthContext:
 
     @property
     def needs(self):
-        """How many people need each course per region, and how many need none (``training.queries.need_counts``)."""
+        """How many people need each course per region, and how many need none (``training.queries.need_counts``,
+        from the people per kind that ``readiness`` counted)."""
         from planner.training.queries import need_counts
 
-        return self.once("needs", lambda: need_counts(self.programme.id))
+        return self.once("needs", lambda: need_counts(self.programme.id, self.readiness.kinds))
 
     @property
     def required_pairs(self) -> frozenset[tuple[int, int]]:

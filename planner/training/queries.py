@@ -81,11 +81,12 @@ class NeedCounts:
         return dict(totals)
 
 
-def need_counts(programme_id: int) -> NeedCounts:
+def need_counts(programme_id: int, kinds=None) -> NeedCounts:
     """Who needs which course, counted, in two queries: the programme's requirements, and its people counted
     per kind (people alike in region, department and job role need the same courses, and a programme has a few
     hundred to a couple of thousand kinds against tens of thousands of people, read from a covering index).
-    Each kind is matched here by ``CourseRequirement.applies_to``, so a person matched twice counts once."""
+    Each kind is matched here by ``CourseRequirement.applies_to``, so a person matched twice counts once.
+    ``kinds``: the people counted per kind already, as ``Readiness.kinds`` holds them (then one query)."""
     by_role: dict[str, list[CourseRequirement]] = defaultdict(list)  # a requirement can only apply to its role
     for requirement in db.session.scalars(select(CourseRequirement)
                                           .where(CourseRequirement.programme_id == programme_id)):
@@ -103,10 +104,12 @@ def need_counts(programme_id: int) -> NeedCounts:
     per_region_course: dict[tuple[int | None, int], int] = defaultdict(int)
     unrequired: dict[int | None, int] = defaultdict(int)
     total = 0
-    for region_id, department_id, role_key, people in db.session.execute(
+    if kinds is None:
+        kinds = db.session.execute(
             select(Person.region_id, Person.department_id, Person.job_role_key, func.count(Person.id))
             .where(Person.programme_id == programme_id)
-            .group_by(Person.job_role_key, Person.department_id, Person.region_id)):  # the index's order
+            .group_by(Person.job_role_key, Person.department_id, Person.region_id))  # the index's order
+    for region_id, department_id, role_key, people in kinds:
         courses = courses_needed(role_key or "", department_id)
         for course_id in courses:
             per_region_course[(region_id, course_id)] += people

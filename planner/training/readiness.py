@@ -59,6 +59,9 @@ class Readiness:
     by_department: list[Completion]
     by_role: list[Completion]
     total: Completion
+    #: (region id, department id, role key, people): every person of the programme counted per kind, those who
+    #: need no course too; read in the same pass, for ``training.queries.need_counts``
+    kinds: tuple[tuple[int | None, int | None, str, int], ...] = ()
 
 
 def readiness(programme: Programme) -> Readiness:
@@ -83,12 +86,15 @@ def _readiness(programme_id: int) -> Readiness:
     progress = person_progress(programme_id)
     role_key = Person.job_role_key
     groups = db.session.execute(  # people first, in the order of their covering index: no sort, no row visited
-        select(Person.region_id, Person.department_id, role_key, func.min(Person.job_role),
+        select(Person.region_id, Person.department_id, role_key, func.count(Person.id),
+               func.min(case((progress.c.person_id.is_not(None), Person.job_role))),
                func.count(progress.c.person_id), _trained(progress))
-        .join(progress, progress.c.person_id == Person.id).where(Person.programme_id == programme_id)
+        .outerjoin(progress, progress.c.person_id == Person.id).where(Person.programme_id == programme_id)
         .group_by(role_key, Person.department_id, Person.region_id)).all()
     regions, departments, roles, role_labels = {}, {}, {}, {}
-    for region_id, department_id, key, label, needing, done in groups:
+    for region_id, department_id, key, _people, label, needing, done in groups:
+        if not needing:  # a kind nobody of which needs a course: counted in ``kinds`` only
+            continue
         for figures, group in ((regions, region_id), (departments, department_id), (roles, key)):
             figures[group] = _add(figures.get(group), needing, done or 0)
         if label and (key not in role_labels or label < role_labels[key]):
@@ -109,7 +115,9 @@ def _readiness(programme_id: int) -> Readiness:
                for key in sorted(roles, key=lambda key: (key == "", key or ""))]
 
     total = Completion(_("All regions"), sum(row.needing for row in by_region), sum(row.trained for row in by_region))
-    return Readiness(by_region, by_department, by_role, total)
+    kinds = tuple((region_id, department_id, key or "", people)
+                  for region_id, department_id, key, people, *_figures in groups)
+    return Readiness(by_region, by_department, by_role, total, kinds)
 
 
 def _add(figures: tuple[int, int] | None, needing: int, trained: int) -> tuple[int, int]:

@@ -199,6 +199,13 @@ def test_who_needs_a_course_follows_the_matching_rule(app, world):
             for course_id in {r.course_id for r in requirements if r.matches(person)}:
                 matched[(person.region_id, course_id)] = matched.get((person.region_id, course_id), 0) + 1
         assert needs.per_region_course == matched
+        # the health check counts from the people per kind readiness read in its pass (Eli needs no course)
+        from planner.training.readiness import readiness
+        figures = readiness(programme)
+        assert queries.need_counts(programme.id, figures.kinds) == needs
+        assert sum(people for *_kind, people in figures.kinds) == len(everyone)
+        assert "controller" not in [row.key for row in figures.by_role]  # kinds that need nothing list nowhere else
+        assert all(row.needing for row in figures.by_department + figures.by_role)
         figures = queries.course_figures(programme.id, [by_role.id, by_both.id, by_department.id, unused.id])
         assert figures == {by_role.id: (1, 3), by_both.id: (1, 1), by_department.id: (1, 2), unused.id: (0, 0)}
 
