@@ -120,7 +120,7 @@ def _local_secret_key(path: Path) -> str:
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from planner.auth.models import User
+    from planner.auth.services import logged_in_user
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -133,13 +133,7 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user_pk, _sep, token = user_id.partition(":")
-        if not user_pk.isdigit() or not token:
-            return None
-        user = db.session.get(User, int(user_pk))
-        if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
-            return None
-        return user
+        return logged_in_user(user_id)
 
 
 def _init_sqlite(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""User accounts and the login throttle."""
+"""User accounts, their logins and the login throttle."""
+import hashlib
 import secrets
 from datetime import datetime
 
@@ -11,6 +12,11 @@ from planner.models import Base, TimestampMixin, UTCDateTime, VersionedMixin
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def login_token_digest(token: str) -> str:
+    """What is stored of a login's token: its SHA-256 (the token itself lives only in the user's cookies)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class User(UserMixin, TimestampMixin, VersionedMixin, Base):
@@ -36,11 +42,29 @@ class User(UserMixin, TimestampMixin, VersionedMixin, Base):
     memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan",
                                passive_deletes=True)
 
+    #: the token of the login (``LoginSession``) this object was loaded or logged in for; not stored
+    login_token = ""
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """The login cookie's id: the account, its session token (replaced to end every login at once) and the
+        token of this one login (deleted on logout, so a cookie copied before it stops working)."""
+        return f"{self.id}:{self.session_token}:{self.login_token}"
 
     def __str__(self) -> str:
         return f"User {self.email}"
+
+
+class LoginSession(Base):
+    """One login on one device, named by the login and remember-me cookies. Logging out deletes it, so cookies
+    copied before the logout log nobody in after it; it ends by itself when the remember-me cookie would
+    (``REMEMBER_COOKIE_DURATION`` after the login). Only the SHA-256 of its token is stored."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class LoginThrottle(Base):

@@ -1,11 +1,13 @@
-"""Use-cases of accounts: logging in (throttled), passwords, and admin management of users."""
+"""Use-cases of accounts: logging in (throttled), each login's own session, passwords, and admin management of
+users."""
+import secrets
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import format_datetime, gettext as _
 from sqlalchemy import delete, func, select
 
-from planner.auth.models import LoginThrottle, User, new_session_token
+from planner.auth.models import LoginSession, LoginThrottle, User, login_token_digest, new_session_token
 from planner.auth.passwords import (MIN_PASSWORD_LENGTH, burn_equal_time, hash_password, needs_rehash,
                                     verify_password)
 from planner.core import audit
@@ -107,6 +109,54 @@ def authenticate(email: str, password: str, client_ip: str) -> User:
     return user
 
 
+# --- each login's own session ---------------------------------------------------------------------------------
+
+def _login_lifetime():
+    return current_app.config["REMEMBER_COOKIE_DURATION"]
+
+
+def start_login_session(user: User) -> None:
+    """Record a new login of ``user`` on this device; its token goes into the login cookie's id
+    (``User.get_id``). The user's logins that have outlived the remember-me cookie are deleted on the way."""
+    now = utcnow()
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
+                                                  LoginSession.created_at < now - _login_lifetime()))
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(user_id=user.id, token_hash=login_token_digest(token), created_at=now))
+    db.session.flush()
+    user.login_token = token
+
+
+def end_login_session(user: User) -> None:
+    """Log this device out for good: its login is deleted, so copies of its cookies stop working too."""
+    if user.login_token:
+        db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
+                                                      LoginSession.token_hash == login_token_digest(user.login_token)))
+    user.login_token = ""
+
+
+def _end_every_login(user: User) -> None:
+    """Every session and remember-me cookie of the user stops working (the current one too)."""
+    user.session_token = new_session_token()
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+
+
+def logged_in_user(cookie_id: str) -> User | None:
+    """The active user a login cookie's id names, when its login is still on record and within its lifetime and
+    the account's session token has not been replaced since; else None. One query."""
+    user_pk, session_token, login_token = (cookie_id.split(":") + ["", ""])[:3]
+    if not user_pk.isdigit() or not session_token or not login_token:
+        return None
+    user = db.session.scalar(
+        select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == int(user_pk), LoginSession.token_hash == login_token_digest(login_token),
+               LoginSession.created_at >= utcnow() - _login_lifetime()))
+    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, session_token):
+        return None
+    user.login_token = login_token
+    return user
+
+
 def check_new_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise DomainError(_("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field="new_password")
@@ -118,14 +168,15 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise DomainError(_("Your current password is not correct."), field="current_password")
     check_new_password(new_password)
     user.password_hash = hash_password(new_password)
-    user.session_token = new_session_token()
-    db.session.flush()
+    _end_every_login(user)
+    start_login_session(user)  # this device carries on, with a new login
     audit.record_update(user, {"password": ["(changed)", "(changed)"]})
 
 
 def log_out_everywhere(user: User) -> None:
     """Invalidate every session and remember-me cookie of this user."""
-    user.session_token = new_session_token()
+    _end_every_login(user)
+    user.login_token = ""
     db.session.flush()
 
 
@@ -175,7 +226,7 @@ def update_user(user: User, *, acting_user: User, expected_version: int, email: 
         user.password_hash = hash_password(new_password)
         changes["password"] = ["(changed)", "(changed)"]
     if changes.keys() & {"password", "is_active", "email"}:
-        user.session_token = new_session_token()
+        _end_every_login(user)
     db.session.flush()
     audit.record_update(user, changes)
 

@@ -31,6 +31,7 @@ def login():
         keep_changes()  # the failure must be counted even though the login is refused
         return render_refused("auth/login.html", form, error)
     session.clear()  # no session fixation: a fresh session for the logged-in user
+    services.start_login_session(user)
     login_user(user, remember=form.remember.data)
     return redirect(next_url)
 
@@ -38,6 +39,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @public
 def logout():
+    if current_user.is_authenticated:
+        services.end_login_session(current_user)
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -64,7 +67,7 @@ def change_password():
         services.change_password(current_user, form.current_password.data, form.new_password.data)
     except DomainError as error:
         return render_refused("auth/change_password.html", form, error)
-    login_user(current_user._get_current_object())  # this session carries on with the new id
+    login_user(current_user._get_current_object())  # this device carries on, with the new login's id
     flash(_("Your password is changed. Other devices have been logged out."), "success")
     return redirect(url_for("auth.account"))
 

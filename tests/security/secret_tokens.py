@@ -15,7 +15,7 @@ from planner.core import secret_links
 NOT_PLAINTEXT_SECRETS = {("user_account", "calendar_token_hash"), ("meeting_invitee", "rsvp_token_hash"),
                          ("feedback_link", "token_hash"), ("survey_invitation", "link_token_hash"),
                          ("api_token", "token_hash"), ("api_token", "prefix"), ("user_account", "session_token"),
-                         ("user_account", "password_hash")}
+                         ("user_account", "password_hash"), ("login_session", "token_hash")}
 
 
 def salts() -> dict[tuple[str, str], str]:

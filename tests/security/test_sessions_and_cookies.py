@@ -161,10 +161,6 @@ def test_a_remembered_admin_session_must_log_in_again_to_change_accounts(app, fa
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
-@pytest.mark.xfail(strict=True, reason="ASVS 4.0.3 V3.3.1: logging out does not invalidate the session: Flask's "
-                   "cookie session and the remember-me cookie stay valid until the password changes "
-                   "(planner/auth/views.py:40 logout keeps User.session_token); needs a server-side session id "
-                   "per login, revoked on logout")
 def test_cookies_copied_before_a_logout_do_not_work_after_it(app, factories):
     user = factories.user()
     client = app.test_client()
