@@ -132,6 +132,22 @@ def test_log_out_everywhere_on_one_host_ends_a_remembered_login_on_the_other(hos
     assert stale.get("/").status_code == 302  # sent to log in
 
 
+def test_logging_out_on_one_host_ends_that_login_on_the_other(hosts):
+    """The login a cookie names is kept in the shared database: logging out on host A makes a copy of its
+    session cookie worthless on host B at once."""
+    host_a, host_b = hosts
+    browser = host_a.test_client()
+    log_in(browser, "pm@example.com", DEMO_PASSWORD)
+    session_cookie = browser.get_cookie("session")
+    on_b = host_b.test_client()
+    on_b.set_cookie("session", session_cookie.value, domain=session_cookie.domain, path=session_cookie.path)
+    assert on_b.get("/").status_code == 200
+
+    token = csrf_token_from(browser.get("/account").get_data(as_text=True))
+    assert browser.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert on_b.get("/").status_code == 302  # sent to log in
+
+
 def _failed_login_from(app, forwarded_for: str) -> None:
     client = app.test_client()
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
