@@ -56,8 +56,9 @@ class User(UserMixin, TimestampMixin, VersionedMixin, Base):
 
 class LoginSession(Base):
     """One login on one device, named by the login and remember-me cookies. Logging out deletes it, so cookies
-    copied before the logout log nobody in after it; it ends by itself when the remember-me cookie would
-    (``REMEMBER_COOKIE_DURATION`` after the login). Only the SHA-256 of its token is stored."""
+    copied before the logout log nobody in after it, and it ends by itself at ``expires_at``: when its remember-me
+    cookie would (``REMEMBER_COOKIE_DURATION``), or after ``PERMANENT_SESSION_LIFETIME`` for a login not
+    remembered. Only the SHA-256 of its token is stored."""
 
     __tablename__ = "login_session"
 
@@ -65,6 +66,8 @@ class LoginSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: the login is refused from then on, and deleted by the next login of anyone
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class LoginThrottle(Base):

@@ -111,18 +111,16 @@ def authenticate(email: str, password: str, client_ip: str) -> User:
 
 # --- each login's own session ---------------------------------------------------------------------------------
 
-def _login_lifetime():
-    return current_app.config["REMEMBER_COOKIE_DURATION"]
-
-
-def start_login_session(user: User) -> None:
+def start_login_session(user: User, *, remember: bool) -> None:
     """Record a new login of ``user`` on this device; its token goes into the login cookie's id
-    (``User.get_id``). The user's logins that have outlived the remember-me cookie are deleted on the way."""
+    (``User.get_id``). It lasts as long as its remember-me cookie (``REMEMBER_COOKIE_DURATION``) when remembered,
+    else ``PERMANENT_SESSION_LIFETIME``. Every user's logins that have ended are deleted on the way."""
     now = utcnow()
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
-                                                  LoginSession.created_at < now - _login_lifetime()))
+    db.session.execute(delete(LoginSession).where(LoginSession.expires_at <= now))
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION" if remember else "PERMANENT_SESSION_LIFETIME"]
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(user_id=user.id, token_hash=login_token_digest(token), created_at=now))
+    db.session.add(LoginSession(user_id=user.id, token_hash=login_token_digest(token), created_at=now,
+                                expires_at=now + lifetime))
     db.session.flush()
     user.login_token = token
 
@@ -142,15 +140,15 @@ def _end_every_login(user: User) -> None:
 
 
 def logged_in_user(cookie_id: str) -> User | None:
-    """The active user a login cookie's id names, when its login is still on record and within its lifetime and
-    the account's session token has not been replaced since; else None. One query."""
+    """The active user a login cookie's id names, when its login is on record and has not expired and the
+    account's session token has not been replaced since; else None. One query."""
     user_pk, session_token, login_token = (cookie_id.split(":") + ["", ""])[:3]
     if not user_pk.isdigit() or not session_token or not login_token:
         return None
     user = db.session.scalar(
         select(User).join(LoginSession, LoginSession.user_id == User.id)
         .where(User.id == int(user_pk), LoginSession.token_hash == login_token_digest(login_token),
-               LoginSession.created_at >= utcnow() - _login_lifetime()))
+               LoginSession.expires_at > utcnow()))
     if user is None or not user.is_active or not secrets.compare_digest(user.session_token, session_token):
         return None
     user.login_token = login_token
@@ -169,7 +167,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     check_new_password(new_password)
     user.password_hash = hash_password(new_password)
     _end_every_login(user)
-    start_login_session(user)  # this device carries on, with a new login
+    start_login_session(user, remember=False)  # this device carries on, with a new login
     audit.record_update(user, {"password": ["(changed)", "(changed)"]})
 
 

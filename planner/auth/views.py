@@ -25,15 +25,27 @@ def login():
     if not form.validate_on_submit():
         return render_form("auth/login.html", form)
     next_url = safe_next_url(request.args.get("next"), url_for("programmes.list_programmes"))
+    earlier = current_user._get_current_object() if current_user.is_authenticated else None
     try:
         user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "unknown")
     except DomainError as error:
         keep_changes()  # the failure must be counted even though the login is refused
         return render_refused("auth/login.html", form, error)
+    if earlier is not None:  # logging in again (a fresh login asked for): this browser's earlier login ends
+        services.end_login_session(earlier)
     session.clear()  # no session fixation: a fresh session for the logged-in user
-    services.start_login_session(user)
+    services.start_login_session(user, remember=form.remember.data)
     login_user(user, remember=form.remember.data)
+    if not form.remember.data:
+        session["_remember"] = "clear"  # a remember-me cookie of an earlier login goes too
     return redirect(next_url)
+
+
+def _log_out() -> None:
+    """End this browser's login: the session emptied, then Flask-Login told, so that it also deletes the
+    remember-me cookie (emptying the session afterwards would drop that order)."""
+    session.clear()
+    logout_user()
 
 
 @bp.route("/logout", methods=["POST"])
@@ -41,8 +53,7 @@ def login():
 def logout():
     if current_user.is_authenticated:
         services.end_login_session(current_user)
-    logout_user()
-    session.clear()
+    _log_out()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -68,6 +79,7 @@ def change_password():
     except DomainError as error:
         return render_refused("auth/change_password.html", form, error)
     login_user(current_user._get_current_object())  # this device carries on, with the new login's id
+    session["_remember"] = "clear"  # the remember-me cookie named a login that has ended
     flash(_("Your password is changed. Other devices have been logged out."), "success")
     return redirect(url_for("auth.account"))
 
@@ -76,8 +88,7 @@ def change_password():
 @login_required
 def logout_everywhere():
     services.log_out_everywhere(current_user)
-    logout_user()
-    session.clear()
+    _log_out()
     flash(_("You are logged out on every device."), "info")
     return redirect(url_for("auth.login"))
 

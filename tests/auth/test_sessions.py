@@ -118,23 +118,53 @@ def test_logging_out_ends_this_login_only_and_keeps_no_token_in_clear(app, make_
     assert digests and not any(digest in copied or digest in phone_token for digest in digests)
 
 
-def test_a_login_ends_when_its_remember_cookie_would_and_old_ones_are_cleared_at_the_next(app, make_user):
+def test_a_login_lasts_as_its_cookie_would_and_ended_ones_are_deleted_at_anyones_next_login(app, make_user):
+    """Remembered: as long as the remember-me cookie (30 days); not remembered: PERMANENT_SESSION_LIFETIME (12 h),
+    after which the session cookie is refused anyway. A login past its end is refused although still on record,
+    and the next login of anyone deletes it."""
     from datetime import timedelta
 
     from planner.auth.models import LoginSession
 
-    user = make_user()
-    old = app.test_client()
-    log_in(old, user.email)
-    assert old.get("/").status_code == 200
+    user, other = make_user(), make_user()
+    remembered, plain = app.test_client(), app.test_client()
+    log_in(remembered, user.email, remember=True)
+    log_in(plain, user.email)
     with app.app_context():
-        row = db.session.scalars(select(LoginSession).where(LoginSession.user_id == user.id)).one()
-        row.created_at -= app.config["REMEMBER_COOKIE_DURATION"] + timedelta(minutes=1)
+        rows = db.session.scalars(select(LoginSession).where(LoginSession.user_id == user.id)
+                                  .order_by(LoginSession.id)).all()
+        lifetimes = [row.expires_at - row.created_at for row in rows]
+        assert lifetimes == [app.config["REMEMBER_COOKIE_DURATION"], app.config["PERMANENT_SESSION_LIFETIME"]]
+        rows[0].expires_at = rows[0].created_at - timedelta(seconds=1)
         db.session.commit()
-    assert old.get("/").status_code == 302  # too old, although still on record
+    assert remembered.get("/").status_code == 302  # ended, although still on record
+    assert plain.get("/").status_code == 200
+    assert _logins_of(app, user.id) == 2
+    log_in(app.test_client(), other.email)  # someone else's login clears ended ones
     assert _logins_of(app, user.id) == 1
-    log_in(app.test_client(), user.email)
-    assert _logins_of(app, user.id) == 1  # the new one; the expired one was deleted on the way
+
+
+def test_logging_in_again_ends_this_browsers_earlier_login_and_logout_drops_the_remember_cookie(app, make_user):
+    """A remembered login asked for a fresh login logs in again: the earlier login (and a copy of its remember-me
+    cookie) ends then, and logging out afterwards leaves this browser logged out, its remember-me cookie deleted."""
+    user = make_user()
+    remembered = _remembered_only(app, user.email)
+    copied = remembered.get_cookie("remember_token").value
+    assert remembered.get("/account/password").headers["Location"].startswith("/login")  # not fresh
+    log_in(remembered, user.email)  # again, without "remember me"
+    assert _logins_of(app, user.id) == 1
+    assert remembered.get_cookie("remember_token") is None
+    thief = app.test_client()
+    thief.set_cookie("remember_token", copied)
+    assert thief.get("/").status_code == 302
+    assert form_post(remembered, "/logout", {}, page_url="/account").status_code == 302
+    assert remembered.get("/").status_code == 302
+    assert _logins_of(app, user.id) == 0
+
+    browser = app.test_client()
+    log_in(browser, user.email, remember=True)
+    assert form_post(browser, "/logout", {}, page_url="/account").status_code == 302
+    assert browser.get_cookie("remember_token") is None
 
 
 def test_a_cookie_id_without_a_login_on_record_logs_nobody_in(app, make_user):
