@@ -16,6 +16,7 @@ from planner.committee.models import (
 from planner.committee.models.meetings import WEEKDAY_CODES
 from planner.core import audit, clock
 from planner.core.errors import DomainError, check_version
+from planner.core.wall_time import instant_of_wall_time
 from planner.extensions import db
 from planner.programmes import services as programme_services
 
@@ -69,6 +70,7 @@ def _values(plan: MeetingPlan) -> dict:
     online_url = (plan.online_url or "").strip()
     if online_url and (urlsplit(online_url).scheme not in ("http", "https") or not urlsplit(online_url).netloc):
         raise DomainError(_("The online link must start with https:// (or http://)."), field="online_url")
+    instant_of_wall_time(plan.local_start.replace(tzinfo=None, second=0, microsecond=0), time_zone, "local_start")
     recurrence = Recurrence(plan.recurrence or Recurrence.NONE)
     values = {
         "title": title, "description": (plan.description or "").strip(), "time_zone": time_zone,
@@ -218,7 +220,7 @@ def move_occurrence(occurrence: MeetingOccurrence, *, local_start: datetime, dur
         return update_meeting(meeting, plan, expected_version=None)
     values = {"local_start": local_start, "duration_minutes": duration_minutes,
               "location": location if location != meeting.location else None,
-              "starts_at": meeting.aware(local_start).astimezone(UTC)}
+              "starts_at": instant_of_wall_time(local_start, meeting.time_zone, "local_start")}
     changes = audit.apply_changes(occurrence, values)
     if not changes:
         return 0

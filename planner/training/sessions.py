@@ -3,9 +3,8 @@ and the trainer's roster (attendance marks, upserted so two trainers marking at 
 
 Calendar invitations for sessions come later: they will reuse the committee's invitation machinery.
 """
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from planner.core import audit, clock
 from planner.core.errors import DomainError, check_version
+from planner.core.wall_time import instant_of_wall_time
 from planner.core.permissions import Permission, Role, can
 from planner.extensions import db
 from planner.training import invitations
@@ -45,17 +45,6 @@ def session_uid(session_id: int) -> str:
     from planner.committee.scheduling import uid_host
 
     return f"training-session-{session_id}@{uid_host()}"
-
-
-def _to_utc(local_start: datetime, zone_name: str) -> datetime:
-    """The instant of a wall time in a zone; a time skipped by a daylight-saving change is refused."""
-    zone = ZoneInfo(zone_name)
-    aware = local_start.replace(tzinfo=zone)
-    instant = aware.astimezone(timezone.utc)
-    if instant.astimezone(zone).replace(tzinfo=None) != local_start:
-        raise DomainError(_("This time does not exist on that day in %(zone)s (the clocks change). "
-                            "Choose another time.", zone=zone_name), field="start_time")
-    return instant
 
 
 def _check_trainer(programme_id: int, trainer_id: int | None) -> None:
@@ -114,7 +103,7 @@ def _values(programme: Programme, *, course_id: int | None, region_id: int | Non
         raise DomainError(_("Keep the location under 300 characters."), field="location")
     _check_trainer(programme.id, trainer_id)
     local_start = datetime.combine(start_on, start_time).replace(second=0, microsecond=0)
-    starts_at = _to_utc(local_start, region.time_zone)
+    starts_at = instant_of_wall_time(local_start, region.time_zone, "start_time")
     ends_at = starts_at + timedelta(minutes=duration)
     return {"course_id": course.id, "region_id": region.id, "trainer_id": trainer_id,
             "time_zone": region.time_zone, "local_start": local_start, "duration_minutes": duration,

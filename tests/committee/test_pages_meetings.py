@@ -107,6 +107,11 @@ def test_scheduling_refuses_bad_input_and_writes_nothing(app, client, login_as, 
     bad_link = form_post(client, url, {**WEEKLY, "online_url": "javascript:alert(1)", "send_now": "y"})
     assert bad_link.status_code == 422
     assert field_errors(bad_link.get_data(as_text=True), "online_url")
+
+    skipped = form_post(client, url, {**WEEKLY, "start_on": "2027-03-28", "start_time": "02:30",  # clocks go 02->03
+                                      "recurrence": "none", "send_now": "y"})
+    assert skipped.status_code == 422
+    assert "This time does not exist on that day in Europe/Berlin" in skipped.get_data(as_text=True)
     assert count(app, Meeting) == 0 and count(app, MeetingOccurrence) == 0 and outbox(app) == []
 
 

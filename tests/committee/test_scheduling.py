@@ -258,6 +258,28 @@ def test_bad_plans_are_refused_naming_the_field(app, setting, changes, field):
         db.session.rollback()
 
 
+def test_a_time_the_clocks_skip_is_refused_as_sessions_refuse_it(app, setting):
+    """02:30 on 28 March 2027 does not exist in Berlin (the clocks go from 02:00 to 03:00): a meeting there would
+    be an instant nobody meant, so it is refused naming the field, as a training session at that time is."""
+    programme, _people = setting
+    with app.test_request_context():
+        with pytest.raises(DomainError) as refused:
+            scheduling.schedule_meeting(committee_of(programme.id), monthly(
+                local_start=datetime(2027, 3, 28, 2, 30), recurrence=Recurrence.NONE), organiser_id=None)
+        assert refused.value.field == "local_start" and "does not exist" in str(refused.value)
+        db.session.rollback()
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(  # the autumn's repeated hour
+            local_start=datetime(2027, 10, 31, 2, 30), recurrence=Recurrence.NONE), organiser_id=None)
+        assert meeting.occurrences[0].starts_at.hour == 0  # the first 02:30, still summer time (UTC+2)
+        series = scheduling.schedule_meeting(committee_of(programme.id), monthly(
+            local_start=datetime(2027, 3, 21, 10, 0), recurrence=Recurrence.WEEKLY, weekdays=["SU"], count=3),
+            organiser_id=None)
+        with pytest.raises(DomainError) as refused:  # one occurrence moved into the skipped hour
+            scheduling.move_occurrence(series.occurrences[1], local_start=datetime(2027, 3, 28, 2, 30),
+                                       duration_minutes=60, location="", expected_version=None)
+        assert refused.value.field == "local_start"
+
+
 def test_a_new_programme_has_a_steering_committee(app, make_programme):
     programme = make_programme()
     with app.app_context():
