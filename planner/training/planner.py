@@ -9,11 +9,11 @@ sessions through ``sessions.create_session``, so the trainer-overlap check appli
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from math import ceil
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, distinct, exists, func, select
 from sqlalchemy.orm import joinedload
 
+from planner.core.wall_time import wall_time_instant
 from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Programme, Region
@@ -96,12 +96,8 @@ def window_days(window: RegionWindow, *, min_lead_days: int, max_lead_days: int,
 
 def _instants(day: date, start_time: time, zone_name: str, duration_minutes: int) -> tuple[datetime, datetime] | None:
     """The UTC start and end of a local wall time; None when the time does not exist that day (clocks change)."""
-    local = datetime.combine(day, start_time)
-    aware = local.replace(tzinfo=ZoneInfo(zone_name))
-    start = aware.astimezone(timezone.utc)
-    if start.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None) != local:
-        return None
-    return start, start + timedelta(minutes=duration_minutes)
+    start = wall_time_instant(datetime.combine(day, start_time), zone_name)
+    return None if start is None else (start, start + timedelta(minutes=duration_minutes))
 
 
 def _is_free(busy: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> bool:
