@@ -214,6 +214,17 @@ def count_queries(app):
         event.remove(engine, "before_cursor_execute", before)
 
 
+def sent_text(row, subtype: str = "plain") -> str:
+    """The text (or ``"html"``) body of an outbox message as the mail sender sends it: its secret links filled in
+    (``core.outbox_links``; call inside an app context)."""
+    from email import message_from_bytes, policy
+
+    from planner.core.outbox_links import contents_to_send
+
+    message = message_from_bytes(contents_to_send([row])[0], policy=policy.default)
+    return message.get_body((subtype,)).get_content()
+
+
 @pytest.fixture
 def seeds_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "seeds" / "demo"

@@ -252,3 +252,36 @@ def test_the_training_progress_revision_fills_the_progress_of_existing_people(fr
     assert filled == expected
     assert any(needed == completed for _, _, needed, completed in filled)
     assert any(needed > completed for _, _, needed, completed in filled)
+
+
+def test_the_outbox_links_revision_refuses_a_downgrade_while_placeholders_wait_to_be_sent(fresh_app, capfd):
+    """Below b6196a8c4861 nothing fills in secret-link placeholders, so an email holding them must be sent first."""
+    from planner.core import mail, outbox, outbox_links
+    from planner.core.models import OutboxMessage, OutboxStatus
+    from planner.feedback.links import emailed_feedback_url, ensure_feedback_links
+
+    with fresh_app.app_context():
+        upgrade()
+        programme = Programme(name="Links", system_name="CRM", start_date=date(2027, 1, 4), home_time_zone="Europe/Berlin")
+        db.session.add(programme)
+        db.session.flush()
+        person = Person(programme_id=programme.id, full_name="Ada Lovelace", email="ada@example.com")
+        db.session.add(person)
+        db.session.flush()
+        ensure_feedback_links([person])
+        secret = outbox_links.SecretLinks()
+        message = mail.compose(to=person.email, subject="Hi", text=emailed_feedback_url(person.id, secret))
+        row = outbox.enqueue(message, key="waiting", kind="test", links=secret)
+        db.session.commit()
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
+            downgrade(revision="53787a62c657")
+        assert "1 queued emails hold secret-link placeholders" in capfd.readouterr().err
+        db.session.rollback()
+        assert _current_revisions() == ("b6196a8c4861",)
+        row = db.session.get(OutboxMessage, row.id)
+        row.status = OutboxStatus.SENT
+        db.session.commit()
+        downgrade(revision="53787a62c657")
+        assert "links" not in {column["name"] for column in inspect(db.engine).get_columns("outbox_message")}
+        assert db.session.scalar(select(OutboxMessage.key)) == "waiting"
+        db.session.rollback()

@@ -17,7 +17,7 @@ from planner.calendar.sending import CANCEL, REQUEST, send_calendar_email
 from planner.committee.models import (
     Answer, CommitteeMember, Meeting, MeetingInvitee, MeetingOccurrence, MeetingStatus, OccurrenceAnswer,
 )
-from planner.core import audit, clock, outbox, secret_links
+from planner.core import audit, clock, outbox, outbox_links, secret_links
 from planner.core.errors import DomainError
 from planner.core.links import external_url
 from planner.core.models import OutboxStatus
@@ -28,6 +28,17 @@ if TYPE_CHECKING:
     from planner.calendar.replies import Reply
 
 RSVP_PURPOSE = "rsvp"
+#: the kind of secret link an invitation email carries (``core.outbox_links``), keyed by the invitee's id
+RSVP_LINK = "rsvp"
+
+
+def rsvp_tokens(invitee_ids) -> dict[int, str]:
+    """Invitee id -> the token of their RSVP link now, for the mail sender (one query)."""
+    return secret_links.current_tokens(MeetingInvitee.id, invitee_ids, purpose=RSVP_PURPOSE,
+                                       salt=MeetingInvitee.rsvp_salt, stored_hash=MeetingInvitee.rsvp_token_hash)
+
+
+outbox_links.register(RSVP_LINK, rsvp_tokens)
 
 
 # --- who is invited ----------------------------------------------------------------------------
@@ -259,9 +270,13 @@ def _queue(meeting: Meeting, invitee: MeetingInvitee, method: str, *, sequence: 
                           description=_description(meeting, link))
     kind, subject = _subject(meeting, method, only_them=only_them, occurrence=occurrence)
     upcoming = occurrence or next_occurrence(meeting)
+    secret = outbox_links.SecretLinks()
+    if method == REQUEST and invitee.id is None:
+        db.session.flush()
     context = dict(meeting=meeting, invitee=invitee, method=method, kind=kind, occurrence=upcoming,
                    cancelled_occurrence=occurrence, only_them=only_them, meeting_link=link,
-                   rsvp_link=rsvp_url(invitee) if method == REQUEST else None,
+                   rsvp_link=external_url("calendar.rsvp", token=secret.token(RSVP_LINK, invitee.id))
+                   if method == REQUEST else None,
                    agenda=_published_agenda(upcoming), when=describe_when(meeting, upcoming))
     scope = occurrence.original_start.strftime("%Y%m%dT%H%M") if occurrence else ("removed" if only_them else "all")
     row = send_calendar_email(
@@ -271,7 +286,8 @@ def _queue(meeting: Meeting, invitee: MeetingInvitee, method: str, *, sequence: 
         text=render_template("committee/email/invitation.txt", **context),
         html=render_template("committee/email/invitation.html", **context), programme_id=meeting.programme_id,
         recurrence_id=meeting.aware(occurrence.original_start) if occurrence else None,
-        only_attendee=Attendee(email=invitee.email, name=invitee.name, role=invitee.ics_role) if only_them else None)
+        only_attendee=Attendee(email=invitee.email, name=invitee.name, role=invitee.ics_role) if only_them else None,
+        links=secret)
     invitee.last_sequence_sent = max(sequence, invitee.last_sequence_sent or 0) if method == REQUEST else sequence
     invitee.last_method_sent = method
     invitee.last_recurrence_id = occurrence.original_start if occurrence else None

@@ -11,7 +11,7 @@ from planner.comms.models import (
     Audience, CommsChannel, CommsPurpose, CommunicationItem, CommunicationLog, StatusUpdate, StatusUpdateState,
 )
 from planner.comms.recurrence import clean_recurrence, occurrences
-from planner.core import audit, clock, mail, outbox
+from planner.core import audit, clock, mail, outbox, outbox_links
 from planner.core.errors import DomainError, check_version
 from planner.extensions import db
 from planner.people.models import Person
@@ -143,7 +143,7 @@ def send_to_audience(programme: Programme, *, audience: Audience, purpose, chann
                      region_id: int | None = None) -> CommunicationLog:
     """Email ``audience`` as it is now: one outbox message per person (each with their own feedback link),
     and one log row. People without an email address are counted in ``without_email_count``, not refused."""
-    from planner.feedback.links import feedback_urls
+    from planner.feedback.links import emailed_feedback_url, ensure_feedback_links
 
     if audience.programme_id != programme.id:
         raise DomainError(_("Choose an audience of this programme."), field="audience_id")
@@ -161,13 +161,15 @@ def send_to_audience(programme: Programme, *, audience: Audience, purpose, chann
     db.session.flush()
     people = db.session.scalars(audience_rules.members_query(audience)).all()
     reachable = [person for person in people if (person.email or "").strip()]
-    links = feedback_urls(reachable)  # one query for the existing links, one insert for the new ones
+    ensure_feedback_links(reachable)  # one query for the existing links, one insert for the new ones
     sent, without_email = 0, len(people) - len(reachable)
     for person in reachable:
-        link = links[person.id]
+        secret = outbox_links.SecretLinks()
+        link = emailed_feedback_url(person.id, secret)
         message = mail.compose(to=person.email, subject=subject, text=_with_feedback_link(text, link),
                                html=_html_with_link(html, link) if html else None)
-        outbox.enqueue(message, key=f"comms:{log.id}:{person.id}", kind=OUTBOX_KIND, programme_id=programme.id)
+        outbox.enqueue(message, key=f"comms:{log.id}:{person.id}", kind=OUTBOX_KIND, programme_id=programme.id,
+                       links=secret)
         sent += 1
     log.recipients_count, log.without_email_count = sent, without_email
     audit.record_create(log)

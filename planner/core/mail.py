@@ -1,8 +1,8 @@
 """Building emails and handing them to the mail server (or to files when none is configured).
 
-Messages are built once, when they are queued, and kept as the exact bytes that will be sent:
-lines end in CRLF and every part is 7-bit (quoted-printable or base64), so any SMTP server
-accepts them as they are. Calendar parts follow CALENDAR.md "The email itself".
+Messages are built once, when they are queued, and kept as the exact bytes that will be sent (but for
+the tokens of secret links, filled in when sent: ``core.outbox_links``): lines end in CRLF and every
+part is 7-bit (quoted-printable or base64), so any SMTP server accepts them as they are. Calendar parts follow CALENDAR.md "The email itself".
 """
 import os
 import re

@@ -50,8 +50,10 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(30))
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
-    #: the whole RFC 5322 message, built when queued
+    #: the whole RFC 5322 message, built when queued, with a placeholder where a secret link's token goes
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    #: placeholder -> [kind, key] of each secret link, filled in when sent (``core.outbox_links``)
+    links: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -23,6 +23,7 @@ from planner.core.errors import DomainError
 from planner.core.mail import (PermanentDeliveryError, TransportUnavailable, describe_error, message_bytes,
                                open_transport)
 from planner.core.models import OutboxMessage, OutboxStatus
+from planner.core.outbox_links import SecretLinks, contents_to_send
 from planner.extensions import db
 
 #: longest error text kept on a message
@@ -56,6 +57,7 @@ class _Claimed:
     id: int
     kind: str
     recipient: str
+    #: as it goes out: the secret links filled in (never written back)
     content: bytes
 
 
@@ -67,17 +69,20 @@ def _recipient_of(message: EmailMessage) -> str:
     return addresses[0]
 
 
-def enqueue(message: EmailMessage, *, key: str, kind: str, programme_id: int | None = None) -> OutboxMessage:
+def enqueue(message: EmailMessage, *, key: str, kind: str, programme_id: int | None = None,
+            links: SecretLinks | None = None) -> OutboxMessage:
     """Queue ``message`` for delivery in the current transaction (flush, never commit).
 
     ``key`` names this revision of this message ("invite:<uid>:<person>:REQUEST:3"): when a row with
     the key exists already, it is returned unchanged, so the same revision is never sent twice.
+    ``links`` are the secret links whose placeholders the message holds, filled in when it is sent.
     """
     existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
     if existing is not None:
         return existing
     row = OutboxMessage(key=key, kind=kind, programme_id=programme_id, recipient=_recipient_of(message),
                         subject=str(message["Subject"] or "")[:300], content=message_bytes(message),
+                        links=links.placeholders if links is not None and links.placeholders else None,
                         status=OutboxStatus.PENDING, attempts=0, next_attempt_at=clock.now(), last_error="")
     try:
         with db.session.begin_nested():  # a concurrent request queued the same key first: keep theirs
@@ -105,11 +110,12 @@ def due_messages(now: datetime, limit: int):
 def claim_due(*, now: datetime | None = None, limit: int = 100) -> list[_Claimed]:
     """Mark due messages as being sent by this process and commit, so no other sender takes them."""
     now = now or clock.now()
+    rows = db.session.scalars(due_messages(now, limit)).all()
     claimed = []
-    for row in db.session.scalars(due_messages(now, limit)):
+    for row, content in zip(rows, contents_to_send(rows)):  # the secret links, filled in memory only
         row.status = OutboxStatus.SENDING
         row.claimed_at = now
-        claimed.append(_Claimed(row.id, row.kind, row.recipient, row.content))
+        claimed.append(_Claimed(row.id, row.kind, row.recipient, content))
     db.session.commit()
     return claimed
 

@@ -14,6 +14,9 @@ import secrets
 from base64 import urlsafe_b64encode
 
 from flask import current_app
+from sqlalchemy import select, update
+
+from planner.extensions import db
 
 
 def new_salt() -> str:
@@ -47,3 +50,26 @@ def current_token(purpose: str, salt: str, stored_hash: str) -> str | None:
     (so no link to this row works any more)."""
     token = derive_token(purpose, salt)
     return token if hmac.compare_digest(token_hash(token), stored_hash) else None
+
+
+def current_tokens(key, keys, *, purpose: str, salt, stored_hash) -> dict:
+    """``key`` value -> the link token of each row with one of ``keys``, under the current SECRET_KEY: one query
+    for all, and one UPDATE giving a new salt to every row whose link was made under an earlier key (it works no
+    more, so replacing it revokes nothing). ``key``, ``salt`` and ``stored_hash`` are columns of one model; a key
+    without a row is left out. For mailings, where the single-row helpers of each kind of link would query per
+    person."""
+    model = key.class_
+    if not keys:
+        return {}
+    rows = db.session.execute(select(model.id, key, salt, stored_hash).where(key.in_(set(keys)))).all()
+    tokens, renewed = {}, []
+    for row_id, key_value, row_salt, row_hash in rows:
+        token = current_token(purpose, row_salt, row_hash) if row_salt and row_hash else None
+        if token is None:
+            row_salt = new_salt()
+            token = derive_token(purpose, row_salt)
+            renewed.append({"id": row_id, salt.key: row_salt, stored_hash.key: token_hash(token)})
+        tokens[key_value] = token
+    if renewed:
+        db.session.execute(update(model), renewed)
+    return tokens

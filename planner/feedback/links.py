@@ -7,15 +7,17 @@ revokes every link; the next time a person's link is sent or shown they get a ne
 """
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
-from planner.core import audit, secret_links
+from planner.core import audit, outbox_links, secret_links
 from planner.core.links import external_url
 from planner.extensions import db
 from planner.feedback.models import FeedbackLink
 from planner.people.models import Person
 
 LINK_PURPOSE = "feedback"
+#: the kind of secret link (``core.outbox_links``) an email carries to a person's feedback page, keyed by person id
+FEEDBACK_LINK = "feedback"
 #: a derived token is 43 characters; anything much longer is not worth a database lookup
 _MAX_TOKEN_LENGTH = 100
 
@@ -47,39 +49,42 @@ def feedback_token(person: Person) -> str:
 
 
 def feedback_url(person: Person) -> str:
-    """The absolute URL of the person's personal feedback page (from BASE_URL), for emails and pages."""
+    """The absolute URL of the person's personal feedback page (from BASE_URL), for pages (an email carries a
+    placeholder instead: ``emailed_feedback_url``)."""
     return external_url("feedback.by_token", token=feedback_token(person))
 
 
-def feedback_urls(people: Sequence[Person]) -> dict[int, str]:
-    """Person id -> feedback URL for many people at once (a mailing): one query for the existing links, the
-    missing ones created in one statement, and those made under an earlier SECRET_KEY renewed in one more.
-    Same URLs as ``feedback_url``."""
+def feedback_tokens(person_ids) -> dict[int, str]:
+    """Person id -> the token of their feedback link now, for the mail sender (one query); a link made under an
+    earlier SECRET_KEY is renewed."""
+    return secret_links.current_tokens(FeedbackLink.person_id, person_ids, purpose=LINK_PURPOSE,
+                                       salt=FeedbackLink.salt, stored_hash=FeedbackLink.token_hash)
+
+
+outbox_links.register(FEEDBACK_LINK, feedback_tokens)
+
+
+def ensure_feedback_links(people: Sequence[Person]) -> None:
+    """Give everyone in ``people`` without a feedback link one (before a mailing): one query for the existing
+    links, one insert for the rest."""
     if any(person.id is None for person in people):
         db.session.flush()
     ids = {person.id for person in people}
-    stored = db.session.execute(select(FeedbackLink.id, FeedbackLink.person_id, FeedbackLink.salt,
-                                       FeedbackLink.token_hash)
-                                .where(FeedbackLink.person_id.in_(ids))).all() if ids else []
-    tokens, renewed = {}, []
-    for link_id, person_id, salt, stored_hash in stored:
-        token = secret_links.current_token(LINK_PURPOSE, salt, stored_hash)
-        if token is None:
-            salt = secret_links.new_salt()
-            token = secret_links.derive_token(LINK_PURPOSE, salt)
-            renewed.append({"id": link_id, "salt": salt, "token_hash": secret_links.token_hash(token)})
-        tokens[person_id] = token
-    if renewed:
-        db.session.execute(update(FeedbackLink), renewed)
+    linked = set(db.session.scalars(select(FeedbackLink.person_id).where(FeedbackLink.person_id.in_(ids)))) \
+        if ids else set()
     new_links = []
-    for person_id in sorted(ids - tokens.keys()):
+    for person_id in sorted(ids - linked):
         salt = secret_links.new_salt()
-        tokens[person_id] = secret_links.derive_token(LINK_PURPOSE, salt)
         new_links.append({"person_id": person_id, "salt": salt,
-                          "token_hash": secret_links.token_hash(tokens[person_id])})
+                          "token_hash": secret_links.token_hash(secret_links.derive_token(LINK_PURPOSE, salt))})
     if new_links:
         db.session.execute(insert(FeedbackLink), new_links)
-    return {person_id: external_url("feedback.by_token", token=token) for person_id, token in tokens.items()}
+
+
+def emailed_feedback_url(person_id: int, links: outbox_links.SecretLinks) -> str:
+    """The person's feedback URL for an email, its token a placeholder of ``links`` that the mail sender fills in
+    (the person must have a link: ``ensure_feedback_links``)."""
+    return external_url("feedback.by_token", token=links.token(FEEDBACK_LINK, person_id))
 
 
 def reset_feedback_link(person: Person) -> str:

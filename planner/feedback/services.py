@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from planner.auth.models import User
-from planner.core import audit, clock, mail, outbox
+from planner.core import audit, clock, mail, outbox, outbox_links
 from planner.core.errors import DomainError, check_version
 from planner.core.links import external_url
 from planner.extensions import db
@@ -120,9 +120,11 @@ def answer_feedback(item: FeedbackItem, *, answer: str, answered_by_id: int | No
 
 def _notify_answer(item: FeedbackItem) -> bool:
     """Queue the answer email to whoever asked; False when there is no address to send it to."""
+    secret = outbox_links.SecretLinks()
     if item.person is not None:
         to, name = item.person.email, item.person.full_name
-        link = links.feedback_url(item.person)
+        links.ensure_feedback_links([item.person])
+        link = links.emailed_feedback_url(item.person.id, secret)
     elif item.user is not None and item.user.is_active:
         to, name = item.user.email, None
         link = external_url("feedback.submit_feedback", programme_id=item.programme_id)
@@ -137,7 +139,7 @@ def _notify_answer(item: FeedbackItem) -> bool:
         text=render_template("feedback/email/answer.txt", **context),
         html=render_template("feedback/email/answer.html", **context))
     outbox.enqueue(message, key=f"feedback-answer:{item.id}:{item.answer_revision}", kind="feedback-answer",
-                   programme_id=item.programme_id)
+                   programme_id=item.programme_id, links=secret)
     return True
 
 

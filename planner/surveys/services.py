@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from planner.comms.audiences import members_query
 from planner.comms.models import Audience
-from planner.core import audit, clock, mail, outbox, secret_links
+from planner.core import audit, clock, mail, outbox, outbox_links, secret_links
 from planner.core.errors import DomainError, check_version
 from planner.core.links import external_url
 from planner.extensions import db
@@ -20,6 +20,8 @@ from planner.surveys.models import (
 )
 
 LINK_PURPOSE = "survey-answer"
+#: the kind of secret link a survey email carries (``core.outbox_links``), keyed by the invitation's id
+SURVEY_LINK = "survey"
 #: a derived token is 43 characters; anything much longer is not worth a database lookup
 _MAX_TOKEN_LENGTH = 100
 MAX_COMMENT = 2000
@@ -177,30 +179,29 @@ def close_round(survey: SurveyRound) -> None:
     audit.record_update(survey, changes)
 
 
-def survey_link(invitation: SurveyInvitation) -> str:
-    """The absolute address of the invitation's answer page (derived again from the stored salt).
+def survey_tokens(invitation_ids) -> dict[int, str]:
+    """Invitation id -> the token of its answer link now, for the mail sender (one query). After SECRET_KEY
+    changed, the link in earlier emails no longer works; the invitation then gets a new salt, so a reminder
+    carries a link that works."""
+    return secret_links.current_tokens(SurveyInvitation.id, invitation_ids, purpose=LINK_PURPOSE,
+                                       salt=SurveyInvitation.link_salt, stored_hash=SurveyInvitation.link_token_hash)
 
-    After SECRET_KEY changed, the link in earlier emails no longer works; the invitation then gets a new salt
-    here (written with the next flush), so a reminder carries a link that works.
-    """
-    token = secret_links.current_token(LINK_PURPOSE, invitation.link_salt, invitation.link_token_hash)
-    if token is None:
-        invitation.link_salt = secret_links.new_salt()
-        token = secret_links.derive_token(LINK_PURPOSE, invitation.link_salt)
-        invitation.link_token_hash = secret_links.token_hash(token)
-    return external_url("surveys.answer", token=token)
+
+outbox_links.register(SURVEY_LINK, survey_tokens)
 
 
 def _email(survey: SurveyRound, invitation: SurveyInvitation, *, key: str, is_reminder: bool) -> None:
     person = invitation.person
-    context = {"survey": survey, "person": person, "link": survey_link(invitation), "is_reminder": is_reminder,
+    links = outbox_links.SecretLinks()
+    link = external_url("surveys.answer", token=links.token(SURVEY_LINK, invitation.id))
+    context = {"survey": survey, "person": person, "link": link, "is_reminder": is_reminder,
                "programme_name": db.session.get(Programme, survey.programme_id).name}
     subject = (_("Reminder: %(title)s", title=survey.title) if is_reminder
                else _("Your view, please: %(title)s", title=survey.title))
     message = mail.compose(to=person.email.lower(), subject=subject,
                            text=render_template("surveys/email/invitation.txt", **context),
                            html=render_template("surveys/email/invitation.html", **context))
-    outbox.enqueue(message, key=key, kind="survey", programme_id=survey.programme_id)
+    outbox.enqueue(message, key=key, kind="survey", programme_id=survey.programme_id, links=links)
 
 
 # --- answers ------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ refused exactly as an unknown one is, and a link made or shown again under the n
 import re
 from dataclasses import replace
 from datetime import timedelta
-from email import message_from_bytes, policy
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,6 +15,7 @@ from planner.auth.models import User
 from planner.calendar import tokens
 from planner.committee import invitations, scheduling
 from planner.committee.models import Answer, Meeting, MeetingInvitee
+from planner.core import mail, outbox, outbox_links
 from planner.core.models import OutboxMessage
 from planner.extensions import db
 from planner.feedback import links
@@ -25,7 +25,7 @@ from planner.surveys.models import SurveyInvitation, SurveyResponse
 from planner.training import checkin
 from planner.training.models import AttendanceMark, MarkStatus, TrainingSession
 from tests.calendar_web.helpers import invitee, make_meeting, seat_members
-from tests.conftest import count_queries, csrf_token_from, form_post, log_in
+from tests.conftest import count_queries, csrf_token_from, form_post, log_in, sent_text
 from tests.surveys.helpers import NOON, make_round, make_world, token_of
 from tests.training.test_sessions_helpers import NOW, make_session, setup
 
@@ -54,10 +54,6 @@ def _refused_like_unknown(client, old_url: str, unknown_url: str, status: int = 
 def _path(url: str) -> str:
     """The path of an absolute link, to request it through the test client."""
     return urlsplit(url).path
-
-
-def _text_of(row: OutboxMessage) -> str:
-    return message_from_bytes(row.content, policy=policy.default).get_body(("plain",)).get_content()
 
 
 # --- calendar feed --------------------------------------------------------------------------------------------
@@ -128,7 +124,7 @@ def test_an_rsvp_link_stops_working_when_the_key_changes_and_links_sent_after_it
         db.session.commit()
         update = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == ALICE)
                                     .order_by(OutboxMessage.id.desc())).first()
-    emailed = re.search(r"http://planner\.test(/rsvp/[\w-]+)", _text_of(update)).group(1)
+        emailed = re.search(r"http://planner\.test(/rsvp/[\w-]+)", sent_text(update)).group(1)
     assert emailed == _path(shown_again) != old_url
     page = client.get(emailed)
     assert page.status_code == 200
@@ -163,30 +159,43 @@ def test_a_feedback_link_stops_working_when_the_key_changes_and_the_link_shown_a
     assert client.get(old_url).status_code == 404
 
 
+def _queue_feedback_links(person_ids: list[int]) -> list[OutboxMessage]:
+    """One email per person carrying their feedback link, as a mailing queues them."""
+    people = db.session.scalars(select(Person).where(Person.id.in_(person_ids))).all()
+    links.ensure_feedback_links(people)
+    rows = []
+    for person in people:
+        secret = outbox_links.SecretLinks()
+        message = mail.compose(to=person.email, subject="Hello", text=links.emailed_feedback_url(person.id, secret))
+        rows.append(outbox.enqueue(message, key=f"rotation:{person.id}", kind="test", links=secret))
+    return rows
+
+
 def test_a_mailing_after_the_key_changed_carries_working_links_in_flat_queries(app, client, factories, rotate_key):
     programme = factories.programme()
     few = [factories.person(programme).id for _n in range(2)]
     many = [factories.person(programme).id for _n in range(12)]
     with app.app_context():
-        people = db.session.scalars(select(Person).where(Person.id.in_(few + many))).all()
-        old_urls = links.feedback_urls(people)
+        old_urls = {person_id: links.feedback_url(db.session.get(Person, person_id)) for person_id in few + many}
+        rows = {person_id: row.id for person_id, row in zip(few + many, _queue_feedback_links(few + many))}
         db.session.commit()
 
     rotate_key()
 
-    with app.app_context():
+    with app.app_context():  # the mail sender fills in the links of a few or of many messages alike
+        queued = {person_id: db.session.get(OutboxMessage, row_id) for person_id, row_id in rows.items()}
         with count_queries(app) as for_few:
-            few_urls = links.feedback_urls(db.session.scalars(select(Person).where(Person.id.in_(few))).all())
+            sent = outbox_links.contents_to_send([queued[person_id] for person_id in few])
             db.session.flush()
         with count_queries(app) as for_many:
-            many_urls = links.feedback_urls(db.session.scalars(select(Person).where(Person.id.in_(many))).all())
+            sent += outbox_links.contents_to_send([queued[person_id] for person_id in many])
             db.session.flush()
         db.session.commit()
-    assert len(for_few) == len(for_many)
-    new_urls = {**few_urls, **many_urls}
-    assert not set(new_urls.values()) & set(old_urls.values())
-    for url in new_urls.values():
-        assert client.get(_path(url)).status_code == 200
+    assert len(for_few) == len(for_many) == 2  # the tokens, and the new salts of links made under the old key
+    new_urls = [re.search(rb"http://planner\.test(/feedback/[\w-]+)", content).group(1).decode() for content in sent]
+    assert len(set(new_urls)) == 14 and not set(new_urls) & {_path(url) for url in old_urls.values()}
+    for url in new_urls:
+        assert client.get(url).status_code == 200
     assert client.get(_path(old_urls[few[0]])).status_code == 404
 
 
@@ -212,16 +221,16 @@ def test_a_survey_link_stops_working_when_the_key_changes_and_a_reminder_carries
         db.session.commit()
         reminder = db.session.scalar(select(OutboxMessage).where(
             OutboxMessage.key == f"survey:{survey_id}:{person_id}:reminder:1"))
-        invitation = db.session.scalar(select(SurveyInvitation).where(SurveyInvitation.round_id == survey_id,
-                                                                      SurveyInvitation.person_id == person_id))
-        shown_again = survey_services.survey_link(invitation)
-    emailed = re.search(r"http://planner\.test(/survey/[\w-]+)", _text_of(reminder)).group(1)
-    assert emailed == _path(shown_again) != old_url
+        invitation_id = db.session.scalar(select(SurveyInvitation.id).where(SurveyInvitation.round_id == survey_id,
+                                                                            SurveyInvitation.person_id == person_id))
+        emailed = re.search(r"http://planner\.test(/survey/[\w-]+)", sent_text(reminder)).group(1)
+        db.session.commit()  # the new salt the sender gave the link
+    assert emailed != old_url
     answered = form_post(client, emailed, {"awareness": "4", "desire": "5", "knowledge": "2", "ability": "3",
                                            "reinforcement": "4", "comment": ""})
     assert answered.status_code == 200
     with app.app_context():
-        assert db.session.scalar(select(SurveyResponse.invitation_id)) == invitation.id
+        assert db.session.scalar(select(SurveyResponse.invitation_id)) == invitation_id
     assert client.get(old_url).status_code == 404
 
 

@@ -17,7 +17,9 @@ from planner.core import mail, outbox
 from planner.core.models import OutboxMessage, OutboxStatus
 from planner.extensions import db
 from tests.conftest import csrf_token_from
+from tests.calendar_web.helpers import make_meeting, seat_members
 from tests.core.test_outbox import invitation, queue, rows
+from tests.core.test_outbox_links import ALICE, RSVP, unfolded
 
 T0 = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
 
@@ -182,3 +184,28 @@ def test_a_refused_recipient_fails_at_once_and_the_others_still_go(app, smtp):
         assert "550 5.1.1 No such user here" in refused.last_error
     assert str(report) == "sent 1, retried 0, failed 1"
     assert [env.rcpt_tos for env in smtp.envelopes] == [["fine@example.org"]]
+
+
+def test_an_invitation_reaches_the_server_with_a_working_rsvp_link_that_the_database_never_held(app, factories,
+                                                                                                smtp, client):
+    smtp.start()
+    programme = factories.programme()
+    seat_members(app, factories, programme, [ALICE])
+    meeting = make_meeting(app, programme)
+    token = meeting.tokens[ALICE]
+    with app.app_context():
+        [stored] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == ALICE)).all()
+        assert token.encode() not in stored.content
+        [(placeholder, (kind, key))] = stored.links.items()
+        assert (kind, key) == ("rsvp", meeting.invitees[ALICE])
+        assert placeholder.encode() in unfolded(stored.content)
+        assert str(outbox.deliver_due()) == "sent 1, retried 0, failed 0"
+        assert db.session.get(OutboxMessage, stored.id).content == stored.content, "the filled copy is not kept"
+    [envelope] = smtp.envelopes
+    sent, kept = (unfolded(content.rstrip(b"\r\n")) for content in (envelope.content, stored.content))
+    assert {match.group(1) for match in RSVP.finditer(sent)} == {token.encode()}
+    assert sent.replace(token.encode(), placeholder.encode()) == kept, "only the token differs from the stored email"
+    assert envelope.content.rstrip(b"\r\n").count(b"\r\n") == stored.content.rstrip(b"\r\n").count(b"\r\n")
+    received = email.message_from_bytes(envelope.content, policy=policy.default)
+    assert f"/rsvp/{token}" in received.get_body(("html",)).get_content()
+    assert client.get(f"/rsvp/{token}").status_code == 200

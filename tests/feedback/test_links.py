@@ -46,17 +46,29 @@ def test_unknown_or_malformed_tokens_find_no_one(app):
         assert links.person_for_token("x" * 5000) is None
 
 
-def test_many_urls_at_once_match_the_single_ones_in_constant_queries(app, factories):
+def test_a_mailing_gives_everyone_a_link_and_its_emails_carry_the_same_urls_as_the_pages(app, factories):
+    from planner.core import mail, outbox
+    from planner.core.outbox_links import SecretLinks, contents_to_send
     from tests.conftest import count_queries
+
     programme = factories.programme()
     people_ids = [factories.person(programme).id for _n in range(30)]
     with app.app_context():
         people = db.session.scalars(select(Person).where(Person.id.in_(people_ids))).all()
-        single = links.feedback_url(people[0])
+        single = links.feedback_url(people[0])  # one has a link already
         with count_queries(app) as first:
-            urls = links.feedback_urls(people)
-        assert urls[people[0].id] == single and len(set(urls.values())) == 30
+            links.ensure_feedback_links(people)
         with count_queries(app) as again:
-            assert links.feedback_urls(people) == urls
-        assert len(again) == 1 and len(first) <= 3
-        assert [links.feedback_url(person) for person in people] == [urls[person.id] for person in people]
+            links.ensure_feedback_links(people)
+        assert len(first) == 2 and len(again) == 1  # the existing links, then one insert for the 29 others
+        rows = []
+        for person in people:
+            secret = SecretLinks()
+            url = links.emailed_feedback_url(person.id, secret)
+            assert url.startswith(app.config["BASE_URL"].rstrip("/") + "/feedback/secret-link-")
+            rows.append(outbox.enqueue(mail.compose(to=person.email, subject="Hi", text=url), key=f"t:{person.id}",
+                                       kind="test", links=secret))
+        sent = [content.decode() for content in contents_to_send(rows)]
+        assert single in sent[0]
+        assert all(links.feedback_url(person) in content for person, content in zip(people, sent))
+        assert len({links.feedback_url(person) for person in people}) == 30

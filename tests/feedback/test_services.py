@@ -1,7 +1,5 @@
 """Submitting, answering (with its email), closing and publishing to the FAQ, and the status figures."""
 from datetime import date, timedelta
-from email import message_from_bytes
-from email.policy import default
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +12,7 @@ from planner.feedback.models import FeedbackItem, FeedbackState
 from planner.feedback.status import feedback_status
 from planner.people.models import Person
 from planner.programmes.models import Programme
+from tests.conftest import sent_text
 from tests.feedback.helpers import NOW, build, submit
 
 
@@ -84,12 +83,6 @@ def test_the_daily_limit_also_holds_for_an_account_without_a_person(app, factori
             submit(world.programme, user_id=user.id)
 
 
-def body_of(row: OutboxMessage) -> str:
-    """The plain-text part of a queued email, decoded."""
-    message = message_from_bytes(row.content, policy=default)
-    return message.get_body(preferencelist=("plain",)).get_content()
-
-
 def _outbox(key_prefix="feedback-answer:"):
     return db.session.scalars(select(OutboxMessage).where(OutboxMessage.key.startswith(key_prefix))
                               .order_by(OutboxMessage.id)).all()
@@ -103,7 +96,7 @@ def test_answering_emails_the_person_with_the_answer_and_their_link(app, world):
         assert item.state is FeedbackState.ANSWERED and item.answered_at == NOW
         [row] = _outbox()
         assert row.key == f"feedback-answer:{item.id}:1" and row.recipient == world.ana.email
-        content = body_of(row)
+        content = sent_text(row)
         assert "Use single sign-on." in content
         assert links.feedback_url(db.session.get(Person, world.ana.id)) in content
 
@@ -116,7 +109,7 @@ def test_a_corrected_answer_is_sent_again_and_the_same_text_is_not(app, world):
                                             expected_version=item.version)
         services.answer_feedback(item, answer="Corrected.", answered_by_id=None, expected_version=item.version)
         assert [row.key for row in _outbox()] == [f"feedback-answer:{item.id}:1", f"feedback-answer:{item.id}:2"]
-        assert "corrected" in body_of(_outbox()[1])
+        assert "corrected" in sent_text(_outbox()[1])
 
 
 def test_an_account_without_a_person_is_answered_at_its_address(app, factories, world):
@@ -126,7 +119,7 @@ def test_an_account_without_a_person_is_answered_at_its_address(app, factories, 
         services.answer_feedback(item, answer="Yes.", answered_by_id=None, expected_version=item.version)
         [row] = _outbox()
         assert row.recipient == user.email
-        assert f"/programmes/{world.programme.id}/feedback/new" in body_of(row)
+        assert f"/programmes/{world.programme.id}/feedback/new" in sent_text(row)
 
 
 def test_a_stale_answer_or_an_empty_one_is_refused(app, world):
