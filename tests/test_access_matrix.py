@@ -59,7 +59,8 @@ class Side:
     other_user: User
     #: ids of the lifecycle, rollout and committee objects: stage_id, wave_id, ... (see _plan_objects)
     plan_ids: dict[str, int]
-    #: endpoint -> the secret token its <token> placeholder takes (a real feed and RSVP link of this side)
+    #: endpoint -> the secret token its <token> placeholder takes (a real feed, RSVP, feedback, survey and check-in
+    #: link of this side)
     tokens: dict[str, str]
 
     def url_values(self) -> dict[str, int]:
@@ -87,6 +88,8 @@ def _side(factories) -> Side:
     tokens = _secret_tokens(factories.app, other_user, plan_ids["invitee_id"], person.id)
     with factories.app.app_context():
         tokens.update(surveys_access.survey_tokens(plan_ids["survey_id"]))
+        tokens.update(planner_access.checkin_tokens(plan_ids["session_id"]))
+        db.session.commit()
     return Side(programme, region, department, person, membership, other_user, plan_ids, tokens)
 
 

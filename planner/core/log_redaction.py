@@ -1,8 +1,9 @@
 """Keep secret-token URLs out of the logs (QUALITY.md item 9).
 
-Calendar-feed, RSVP, feedback and survey links work without a login, so their token is a password:
+Calendar-feed, RSVP, feedback, survey and self check-in links work without a login, so their token is a password:
 request lines, paths and referrers that carry one are rewritten to ``/calendar/[redacted].ics``,
-``/rsvp/[redacted]``, ``/feedback/[redacted]`` and ``/survey/[redacted]`` before anything is written. A personal
+``/rsvp/[redacted]``, ``/feedback/[redacted]``, ``/survey/[redacted]`` and ``/check-in/<id>/[redacted]`` (the
+session id is kept; ``/check-in/<id>``, where the code is typed, has no secret) before anything is written. A personal
 API token (``rpt_`` and 20 or more URL-safe characters, in a query string, a header or a message) becomes
 ``rpt_[redacted]``.
 ``install(app)`` covers the development server (the ``werkzeug`` logger) and the app's own logger; ``gunicorn.conf.py`` points gunicorn at
@@ -20,13 +21,15 @@ _SECRET_PATHS = (
     (re.compile(r"(/programmes/\d+)?/feedback/[^/\s?#\"']+"),
      lambda match: match.group(0) if match.group(1) else "/feedback/[redacted]"),
     (re.compile(r"/survey/[^/\s?#\"']+"), "/survey/[redacted]"),
+    (re.compile(r"(/check-in/\d+)/[^/\s?#\"']+"), r"\1/[redacted]"),
     # a personal API token wherever it appears (?access_token=rpt_..., a Bearer header in an error)
     (re.compile(r"rpt_[A-Za-z0-9_-]{20,}"), "rpt_[redacted]"),
 )
 
 
 def redact(text: str) -> str:
-    """``text`` with the secret token of every feed, RSVP, feedback or survey path, and every API token, replaced."""
+    """``text`` with the secret token of every feed, RSVP, feedback, survey or check-in link path, and every API
+    token, replaced."""
     for pattern, replacement in _SECRET_PATHS:
         text = pattern.sub(replacement, text)
     return text

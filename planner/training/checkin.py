@@ -1,10 +1,13 @@
-"""Self check-in: the trainer shows a short code (and a QR code of the check-in page); people enrolled in the session
-type the code and their email, and are marked present (late after the first 10 minutes).
+"""Self check-in: the trainer shows a QR code of the session's check-in link and a short code; people enrolled in the
+session open the link and give their email, or open the short address and type the code and their email, and are
+marked present (late after the first 10 minutes).
 
-The code is derived from the session's random salt and SECRET_KEY (``core.secret_links``) and is never stored, so
-opening check-in again (a new salt) revokes the old code. It is accepted only from 30 minutes before the start to
-the end of the session. Failed attempts are counted per session and client address in the login throttle table,
-so guessing is stopped across workers.
+The link carries a 256-bit token (QUALITY.md item 9); the code (about 30 bits) is the fallback for typing, made up
+for by the throttle, the time window and the enrolled email. Both are derived from the session's 128-bit random
+salt and SECRET_KEY (``core.secret_links``) and never stored, so opening check-in again (a new salt) or rotating
+SECRET_KEY revokes the old link and code. Either is accepted only from 30 minutes before the start to the end of
+the session. Failed attempts are counted per session and client address in the login throttle table, so guessing
+is stopped across workers.
 """
 import hmac
 from base64 import urlsafe_b64decode
@@ -24,6 +27,9 @@ from planner.training.models import (
 )
 from planner.training.sessions import upsert_mark
 
+#: what the code and the link token are derived for, from the session's ``checkin_salt`` ("{id}": the session's id)
+CODE_PURPOSE = "checkin:{id}"
+LINK_PURPOSE = "checkin-link:{id}"
 #: no 0/O, 1/I/L: easy to read off a projector and to type on a phone
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
@@ -40,7 +46,7 @@ LOCKOUT = timedelta(minutes=15)
 
 
 class CheckinRefused(DomainError):
-    """Wrong code, or an email of nobody enrolled: one message for both, so emails cannot be probed."""
+    """Wrong code or link, or an email of nobody enrolled: one message for both, so emails cannot be probed."""
 
     status_code = 422
 
@@ -53,13 +59,32 @@ def checkin_code(session: TrainingSession) -> str | None:
     """The session's current code (None until check-in was opened)."""
     if not session.checkin_salt:
         return None
-    token = secret_links.derive_token(f"checkin:{session.id}", session.checkin_salt)
+    token = secret_links.derive_token(CODE_PURPOSE.format(id=session.id), session.checkin_salt)
     value = int.from_bytes(urlsafe_b64decode(token + "="), "big")
     letters = []
     for _position in range(CODE_LENGTH):
         value, digit = divmod(value, len(CODE_ALPHABET))
         letters.append(CODE_ALPHABET[digit])
     return "".join(letters)
+
+
+def checkin_link_token(session: TrainingSession) -> str | None:
+    """The token of the session's check-in link, shown in the QR code (None until check-in was opened): 256 bits,
+    so holding the link is proof enough and no code is asked."""
+    if not session.checkin_salt:
+        return None
+    return secret_links.derive_token(LINK_PURPOSE.format(id=session.id), session.checkin_salt)
+
+
+def holds_link(session: TrainingSession, token: str) -> bool:
+    """Whether ``token`` is the session's current link token (constant time; False until check-in was opened)."""
+    return bool(session.checkin_salt) and secret_links.is_current(LINK_PURPOSE.format(id=session.id),
+                                                                  session.checkin_salt, token)
+
+
+def _code_matches(session: TrainingSession, code: str | None) -> bool:
+    expected = checkin_code(session)
+    return expected is not None and hmac.compare_digest(normalise_code(code).encode(), expected.encode())
 
 
 def normalise_code(text: str | None) -> str:
@@ -85,8 +110,8 @@ def check_checkin_open(session: TrainingSession, now: datetime | None = None) ->
 
 
 def open_checkin(session: TrainingSession, now: datetime | None = None) -> str:
-    """Give the session a new check-in code (any earlier code stops working) and return it. Refused for a
-    cancelled or ended session."""
+    """Give the session a new check-in code and link (any earlier code and link stop working) and return the code.
+    Refused for a cancelled or ended session."""
     if session.status is SessionStatus.CANCELLED:
         raise DomainError(_("This session is cancelled."))
     if (now or clock.now()) > session.ends_at:
@@ -122,14 +147,17 @@ def _count_failure(key: str, now: datetime, allowed: int) -> None:
     db.session.flush()
 
 
-def check_in(session: TrainingSession, *, code: str | None, email: str | None, client_ip: str,
-             now: datetime | None = None) -> AttendanceMark:
-    """Mark an enrolled person present (late after the first 10 minutes) from the code and their email.
+def check_in(session: TrainingSession, *, code: str | None = None, link_token: str | None = None,
+             email: str | None, client_ip: str, now: datetime | None = None) -> AttendanceMark:
+    """Mark an enrolled person present (late after the first 10 minutes) from their email and either the code
+    they typed or the token of the link they opened (exactly one of ``code`` and ``link_token``).
 
     A mark already saying present or late is kept as it is. Raises CheckinLocked after too many failures from
-    this address, DomainError outside the window, CheckinRefused for a wrong code or an email of nobody
+    this address, DomainError outside the window, CheckinRefused for a wrong code or link or an email of nobody
     enrolled; a failure is counted, and the caller must keep that change although it answers with an error.
     """
+    if (code is None) == (link_token is None):
+        raise ValueError("check_in needs either a code or a link token")
     now = now or clock.now()
     email = (email or "").strip().lower()
     keys = _throttle_keys(session.id, client_ip, email)
@@ -138,18 +166,19 @@ def check_in(session: TrainingSession, *, code: str | None, email: str | None, c
         minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
         raise CheckinLocked(_("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=minutes))
     check_checkin_open(session, now)
-    expected = checkin_code(session)
-    given = normalise_code(code)
     person_id = None
     if email:
         person_id = db.session.scalar(
             select(Person.id).join(Enrolment, Enrolment.person_id == Person.id)
             .where(Enrolment.session_id == session.id, Enrolment.status == EnrolmentStatus.ENROLLED,
                    func.lower(Person.email) == email).limit(1))
-    code_ok = expected is not None and hmac.compare_digest(given.encode(), expected.encode())
-    if not code_ok or person_id is None:
+    proof_ok = holds_link(session, link_token) if link_token is not None else _code_matches(session, code)
+    if not proof_ok or person_id is None:
         for key, allowed in keys.items():
             _count_failure(key, now, allowed)
+        if link_token is not None:
+            raise CheckinRefused(_("That email does not match anyone enrolled in this session. Use the email your "
+                                   "invitation was sent to."))
         raise CheckinRefused(_("That code and email do not match anyone enrolled in this session. Check the code "
                                "on the screen and use the email your invitation was sent to."))
     existing = db.session.scalar(select(AttendanceMark).where(AttendanceMark.session_id == session.id,

@@ -1,4 +1,5 @@
-"""Self check-in pages: the trainer's code and QR code, and the public page where trainees check in."""
+"""Self check-in pages: the trainer's code and QR code, and the public pages where trainees check in: the link in the
+QR code (its token is the proof, so only the email is asked) and the short address where the code is typed."""
 import segno
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,9 +20,16 @@ from planner.training import bp, checkin
 from planner.training.models import TrainingSession
 
 
-class CheckinForm(FlaskForm):
-    code = StringField(_l("Code shown by your trainer"), validators=[InputRequired(), Length(max=20)])
+class LinkCheckinForm(FlaskForm):
+    """Through the link in the QR code: the link stands for the code."""
+
     email = EmailField(_l("Your email"), validators=[InputRequired(), Length(max=320)])
+
+
+class CheckinForm(LinkCheckinForm):
+    """At the short address: the code is typed as well."""
+
+    code = StringField(_l("Code shown by your trainer"), validators=[InputRequired(), Length(max=20)])
 
 
 def _load_for_trainer(programme_id: int, session_id: int):
@@ -49,13 +57,14 @@ def _is_open(session: TrainingSession) -> bool:
 @login_required
 def show_checkin_code(programme_id: int, session_id: int):
     programme, session = _load_for_trainer(programme_id, session_id)
-    url = url_for("training.checkin", session_id=session.id, _external=True)
+    short_url = url_for("training.checkin", session_id=session.id, _external=True)
+    token = checkin.checkin_link_token(session)
+    link_url = url_for("training.checkin_link", session_id=session.id, token=token, _external=True) if token else None
     opens, closes = checkin.checkin_window(session)
-    code = checkin.checkin_code(session)
     return render_template("training/checkin_code.html", programme=programme, session=session,
-                           code=code, url=url, qr_svg=_qr_svg(url) if code else None,
-                           is_open=_is_open(session), opens=opens.astimezone(session.zone),
-                           closes=closes.astimezone(session.zone))
+                           code=checkin.checkin_code(session), short_url=short_url, link_url=link_url,
+                           qr_svg=_qr_svg(link_url) if link_url else None, is_open=_is_open(session),
+                           opens=opens.astimezone(session.zone), closes=closes.astimezone(session.zone))
 
 
 @bp.route("/programmes/<int:programme_id>/sessions/<int:session_id>/check-in-code/open", methods=["POST"])
@@ -68,8 +77,8 @@ def open_checkin(programme_id: int, session_id: int):
     except DomainError as error:
         flash(error.message, "error")
     else:
-        flash(_("New code ready. The old code no longer works.") if had_code else _("Check-in code ready."),
-              "success")
+        flash(_("New code and link ready. The old ones no longer work.") if had_code
+              else _("Check-in code and link ready."), "success")
     return redirect(url_for("training.show_checkin_code", programme_id=programme.id, session_id=session.id))
 
 
@@ -80,14 +89,30 @@ def checkin_page(session_id: int):
     session = db.session.get(TrainingSession, session_id)
     if session is None:
         abort(404)
-    form = CheckinForm()
+    return _check_in(session, CheckinForm())
+
+
+@bp.route("/check-in/<int:session_id>/<token>", methods=["GET", "POST"], endpoint="checkin_link")
+@public
+def checkin_link_page(session_id: int, token: str):
+    """The link in the QR code: its token and an email of someone enrolled are the proof. An unknown session, one
+    without check-in opened and a wrong or replaced token get the same 404."""
+    session = db.session.get(TrainingSession, session_id)
+    if session is None or not checkin.holds_link(session, token):
+        abort(404)
+    return _check_in(session, LinkCheckinForm(), link_token=token)
+
+
+def _check_in(session: TrainingSession, form: LinkCheckinForm, link_token: str | None = None):
+    """The check-in form, and checking in once it is posted: with the typed code, or with ``link_token``."""
     context = {"session": session, "is_open": _is_open(session)}
     if not form.validate_on_submit():
         status = 422 if form.errors else 200
         return render_template("training/checkin.html", form=form, mark=None, **context), status
+    proof = {"link_token": link_token} if link_token is not None else {"code": form.code.data}
     try:
-        mark = checkin.check_in(session, code=form.code.data, email=form.email.data,
-                                client_ip=request.remote_addr or "unknown", now=clock.now())
+        mark = checkin.check_in(session, email=form.email.data, client_ip=request.remote_addr or "unknown",
+                                now=clock.now(), **proof)
     except DomainError as error:
         keep_changes()  # a failed attempt is counted even though the check-in is refused
         show_domain_error(form, error)

@@ -1,4 +1,4 @@
-"""Secret tokens of feed and RSVP links never reach a log (QUALITY.md item 9)."""
+"""Secret tokens of feed, RSVP, feedback, survey and self check-in links never reach a log (QUALITY.md item 9)."""
 import logging
 import threading
 import urllib.request
@@ -33,6 +33,17 @@ def test_feedback_and_survey_links_are_rewritten_but_not_ordinary_pages():
     assert redact(f"POST /survey/{TOKEN} HTTP/1.1") == "POST /survey/[redacted] HTTP/1.1"
     assert redact("GET /programmes/4/feedback/17 HTTP/1.1") == "GET /programmes/4/feedback/17 HTTP/1.1"
     assert redact("GET /programmes/4/surveys/2 HTTP/1.1") == "GET /programmes/4/surveys/2 HTTP/1.1"
+
+
+def test_check_in_links_are_rewritten_but_not_the_short_code_page_or_the_trainers_pages():
+    assert redact(f"GET /check-in/12/{TOKEN} HTTP/1.1") == "GET /check-in/12/[redacted] HTTP/1.1"
+    assert redact(f"POST /check-in/12/{TOKEN}?lang=de HTTP/1.1") == "POST /check-in/12/[redacted]?lang=de HTTP/1.1"
+    assert redact(f'"https://planner.example/check-in/7/{TOKEN}"') == '"https://planner.example/check-in/7/[redacted]"'
+    assert redact(f"Unhandled error on GET /check-in/7/{TOKEN}/") == "Unhandled error on GET /check-in/7/[redacted]/"
+    for untouched in ("GET /check-in/12 HTTP/1.1", "POST /check-in/12 HTTP/1.1",
+                      "GET /programmes/3/sessions/12/check-in-code HTTP/1.1",
+                      "POST /programmes/3/sessions/12/check-in-code/open HTTP/1.1"):
+        assert redact(untouched) == untouched
 
 
 def test_a_werkzeug_request_record_is_redacted():

@@ -24,10 +24,11 @@ def salts() -> dict[tuple[str, str], str]:
     from planner.committee.invitations import RSVP_PURPOSE
     from planner.feedback.links import LINK_PURPOSE as FEEDBACK_PURPOSE
     from planner.surveys.services import LINK_PURPOSE as SURVEY_PURPOSE
+    from planner.training.checkin import LINK_PURPOSE as CHECKIN_LINK_PURPOSE
 
     return {("user_account", "calendar_salt"): FEED_PURPOSE, ("meeting_invitee", "rsvp_salt"): RSVP_PURPOSE,
             ("feedback_link", "salt"): FEEDBACK_PURPOSE, ("survey_invitation", "link_salt"): SURVEY_PURPOSE,
-            ("training_session", "checkin_salt"): "checkin:{id}"}
+            ("training_session", "checkin_salt"): CHECKIN_LINK_PURPOSE}
 
 
 def live_tokens(snap: dict) -> dict[str, str]:

@@ -65,8 +65,7 @@ def test_every_item_names_tests_that_exist():
 
 
 def test_every_gap_is_a_strict_xfail_and_no_item_test_is():
-    items, gaps = read_index(INDEX.read_text())
-    assert gaps, "the index lists the known gaps"
+    items, gaps = read_index(INDEX.read_text())  # none today: the loop below then checks nothing
 
     def xfail_of(node_id: str):
         path, name = node_id.split("::")

@@ -60,6 +60,7 @@ def _requests(world, api_token) -> list[tuple[str, str, dict]]:
         ("GET", "/login", {"Referer": f"http://127.0.0.1/rsvp/{tokens['calendar.rsvp']}"}),
         ("GET", f"/api/v1/me?access_token={api_token}", {}),
         ("GET", "/api/v1/me", {"Authorization": f"Bearer {api_token}"}),
+        ("GET", f"/check-in/{world.a.url_values()['session_id']}/{tokens['training.checkin_link']}", {}),
     ]
 
 
