@@ -272,10 +272,10 @@ def _build_main(url: str, scale: str, seed: str, day: str) -> None:
                   "generator_seconds": round(result["seconds"], 1), "logins": result["logins"]}
         db.session.remove()
         if not url.startswith("sqlite"):
-            # statistics for every table, as autovacuum would gather soon after (the generator analyses only
-            # the tables its own later queries need)
+            # statistics for every table and the visibility map that index-only scans read, as autovacuum would
+            # leave them soon after (the generator analyses only the tables its own later queries need)
             with db.engine.connect() as connection:
-                connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+                connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
         db.engine.dispose()
     if url.startswith("sqlite"):
         import sqlite3

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import inspect
+from sqlalchemy import Select, inspect, select
 
 from planner.core.models import AuditEvent
 from planner.extensions import db
@@ -105,3 +105,10 @@ def record_update(obj, changes: dict) -> AuditEvent | None:
     if not changes:
         return None
     return _record("update", obj, changes)
+
+
+def programme_events(programme_id: int) -> Select:
+    """A programme's audit log, newest first: read in the order of ``ix_audit_event_programme_time``, so a page
+    of it costs the same however long the log is."""
+    return (select(AuditEvent).where(AuditEvent.programme_id == programme_id)
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))

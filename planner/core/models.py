@@ -10,6 +10,8 @@ from planner.models import Base, UTCDateTime, enum_column, utcnow
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
+    #: a programme's log newest first, a page at a time, without sorting the whole log
+    __table_args__ = (Index("ix_audit_event_programme_time", "programme_id", "occurred_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
@@ -20,7 +22,7 @@ class AuditEvent(Base):
     object_type: Mapped[str] = mapped_column(String(60))
     object_id: Mapped[int] = mapped_column(Integer)
     #: no foreign key on purpose: the history of a deleted programme stays readable
-    programme_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    programme_id: Mapped[int | None] = mapped_column(Integer)
     #: a short human label of the object at the time ("Region Pacific")
     object_label: Mapped[str] = mapped_column(String(300))
     #: {field: [old, new]}; for create the old side is null, for delete the new side is

@@ -3,10 +3,12 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request
+from sqlalchemy import Select
 
 from planner.core.errors import DomainError
 from planner.core.forms import show_domain_error
 from planner.core.routing import MAX_ID
+from planner.extensions import db
 
 
 def safe_next_url(target: str | None, fallback: str) -> str:
@@ -38,6 +40,15 @@ def id_arg(name: str) -> int | None:
 
 def per_page() -> int:
     return current_app.config["ITEMS_PER_PAGE"]
+
+
+def paginate(query: Select, *, total: int | None = None):
+    """The requested page of ``query``. ``total``: how many rows it has, when the page knows already or can tell
+    more cheaply than by counting ``query``'s rows (which is what happens without it)."""
+    page = db.paginate(query, page=page_number(), per_page=per_page(), error_out=False, count=total is None)
+    if total is not None:
+        page.total = total
+    return page
 
 
 def render_form(template: str, form, status: int | None = None, **context):

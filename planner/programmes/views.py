@@ -4,10 +4,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from planner.auth.models import User
-from planner.core import clock
+from planner.core import audit, clock
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices
-from planner.core.models import AuditEvent
 from planner.core.pages import confirm_delete, page_number, per_page, save_form
 from planner.core.permissions import Permission, can, login_required, require
 from planner.extensions import db
@@ -255,8 +254,7 @@ def delete_member(programme_id: int, membership_id: int):
 @login_required
 def audit_log(programme_id: int):
     programme = load_programme(programme_id, Permission.AUDIT_VIEW)
-    events = db.paginate(select(AuditEvent).where(AuditEvent.programme_id == programme.id)
-                         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
-                         page=page_number(), per_page=per_page(), error_out=False)
+    events = db.paginate(audit.programme_events(programme.id), page=page_number(), per_page=per_page(),
+                         error_out=False)
     return render_template("programmes/audit.html", programme=programme, events=events)
 

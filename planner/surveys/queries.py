@@ -27,11 +27,21 @@ def round_counts(round_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {round_id: (invited.get(round_id, 0), answers.get(round_id, 0)) for round_id in round_ids}
 
 
-def unanswered_people(round_id: int) -> Select:
-    """The people asked in the round who have not answered through their link, by name."""
-    return (select(Person).join(SurveyInvitation, SurveyInvitation.person_id == Person.id)
-            .where(SurveyInvitation.round_id == round_id, SurveyInvitation.answered_at.is_(None))
+def unanswered_people(survey: SurveyRound) -> Select:
+    """The people asked in the round who have not answered through their link, by name: the programme's people
+    in the order of their name index, each checked for an open invitation, so a page reads about a page of people
+    however many were asked (``unanswered_count`` counts them)."""
+    asked = (select(SurveyInvitation.id)
+             .where(SurveyInvitation.round_id == survey.id, SurveyInvitation.person_id == Person.id,
+                    SurveyInvitation.answered_at.is_(None)))
+    return (select(Person).where(Person.programme_id == survey.programme_id, asked.exists())
             .order_by(Person.full_name, Person.id))
+
+
+def unanswered_count(round_id: int) -> Select:
+    """How many people asked in the round have not answered: the round's invitations alone."""
+    return (select(func.count(SurveyInvitation.id))
+            .where(SurveyInvitation.round_id == round_id, SurveyInvitation.answered_at.is_(None)))
 
 
 def paper_responses(round_id: int) -> Select:

@@ -8,7 +8,9 @@ from planner.comms.audiences import audiences_of
 from planner.core import clock
 from planner.core.errors import DomainError, error_response
 from planner.core.forms import as_choices
-from planner.core.pages import confirm_delete, id_arg, page_number, per_page, render_form, render_refused, save_form
+from planner.core.pages import (
+    confirm_delete, id_arg, page_number, paginate, per_page, render_form, render_refused, save_form,
+)
 from planner.core.permissions import Permission, can, login_required, public
 from planner.extensions import db
 from planner.programmes.loading import load_in_programme, load_programme
@@ -219,8 +221,8 @@ def delete_paper_response(programme_id: int, survey_response_id: int):
 def list_unanswered(programme_id: int, survey_id: int):
     """Who was asked and has not answered: names, so only for those who run the surveys."""
     programme, survey = load_in_programme(SurveyRound, programme_id, survey_id, Permission.ADOPTION_MANAGE)
-    people = db.paginate(queries.unanswered_people(survey.id), page=page_number(), per_page=per_page(),
-                         error_out=False)
+    people = paginate(queries.unanswered_people(survey),
+                      total=db.session.scalar(queries.unanswered_count(survey.id)))
     return render_template("surveys/unanswered.html", programme=programme, survey=survey, people=people)
 
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices, show_domain_error
-from planner.core.pages import confirm_delete, id_arg, page_number, per_page, save_form
+from planner.core.pages import confirm_delete, id_arg, page_number, paginate, per_page, save_form
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
 from planner.programmes.loading import load_in_programme, load_programme
@@ -151,8 +151,9 @@ def requirements(programme_id: int):
     if region_id not in {region.id for region in regions}:
         region_id = None
     needs = queries.need_counts(programme.id)
-    unrequired = db.paginate(queries.people_without_requirement(programme.id, region_id), page=page_number(),
-                             per_page=per_page(), error_out=False)
+    unrequired = paginate(queries.people_without_requirement(programme.id, region_id),  # counted in ``needs``
+                          total=sum(needs.unrequired.values()) if region_id is None
+                          else needs.unrequired.get(region_id, 0))
     return render_template(
         "training/requirements.html", programme=programme, regions=regions, region_id=region_id,
         courses=db.session.scalars(queries.courses_of(programme.id)).all(),

@@ -184,3 +184,30 @@ def test_names_empty_after_stripping_are_refused(app, blank):
             services.create_department(programme, name=blank, is_it=False)
         assert refused.value.field == "name"
         assert db.session.get(Region, region.id).name == "North"
+
+
+def test_the_audit_log_is_read_newest_first_from_its_index_a_page_at_a_time(client, app, login_as, make_programme,
+                                                                             monkeypatch):
+    from sqlalchemy import text
+
+    from planner.core import audit
+
+    monkeypatch.setitem(app.config, "ITEMS_PER_PAGE", 3)
+    programme = make_programme()
+    login_as("project_manager", programme)
+    with app.app_context():
+        for number in range(5):
+            services.create_department(db.session.get(Programme, programme.id), name=f"Department {number}",
+                                       is_it=False)
+        db.session.commit()
+        newest = db.session.scalars(select(AuditEvent.object_label).where(AuditEvent.programme_id == programme.id)
+                                    .order_by(AuditEvent.id.desc())).all()
+        if db.engine.dialect.name == "sqlite":  # the page comes in index order: the log is never sorted whole
+            sql = str(audit.programme_events(programme.id).limit(3).compile(
+                db.engine, compile_kwargs={"literal_binds": True}))
+            plan = " ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+            assert "ix_audit_event_programme_time" in plan and "TEMP B-TREE" not in plan, plan
+    first, second = (client.get(f"/programmes/{programme.id}/audit?page={page}").get_data(as_text=True)
+                     for page in (1, 2))
+    assert newest[0] in first and "Department 4" in first and "Department 1" not in first
+    assert "Department 1" in second

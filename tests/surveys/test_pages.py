@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from planner.core.models import OutboxMessage
 from planner.extensions import db
@@ -174,6 +174,35 @@ def test_the_unanswered_list_names_only_who_has_not_answered(app, client, login_
     login_as("project_manager", world.programme)
     html = client.get(_url(world, f"/{survey_id}/unanswered")).get_data(as_text=True)
     assert "Boston person 0" not in html and "Boston person 1" in html and "Roving person" in html
+
+
+def test_the_unanswered_list_pages_by_name_reading_the_name_index_and_counting_invitations(app, client, login_as,
+                                                                                           world, monkeypatch):
+    from planner.people.models import Person
+    from planner.surveys import queries
+    from planner.surveys.models import SurveyInvitation
+
+    monkeypatch.setitem(app.config, "ITEMS_PER_PAGE", 4)
+    survey_id = make_round(app, world)
+    form_post(client, f"/survey/{token_of(app, survey_id, world.people['Boston0'])}", ANSWER)
+    login_as("project_manager", world.programme)
+    with app.app_context():
+        expected = db.session.scalars(select(Person.full_name).join(SurveyInvitation).where(
+            SurveyInvitation.round_id == survey_id, SurveyInvitation.answered_at.is_(None))
+            .order_by(Person.full_name, Person.id)).all()
+    assert len(expected) > 4 and "Boston person 0" not in expected
+    shown = []
+    for page in (1, 2, 3):
+        html = client.get(_url(world, f"/{survey_id}/unanswered?page={page}")).get_data(as_text=True)
+        shown += re.findall(r"<tr><td>([^<]+)</td><td>", html)
+    assert shown == expected
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":  # the plan: people in name order, no sort of everyone asked
+            statement = queries.unanswered_people(db.session.get(SurveyRound, survey_id)).limit(4)
+            sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+            plan = " ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+            assert "ix_person_programme_name" in plan and "TEMP B-TREE" not in plan, plan
+        assert db.session.scalar(queries.unanswered_count(survey_id)) == len(expected)
 
 
 def test_query_counts_do_not_grow_with_answers(app, factories, now_is):

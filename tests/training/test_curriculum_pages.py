@@ -274,13 +274,21 @@ def test_the_requirement_map_counts_per_region_and_warns_about_people_without_an
     assert "Eve Sol" in nonsense
 
 
-def test_the_warning_list_is_paginated(app, client, login_as, programme, make_person):
+def test_the_warning_list_is_paginated(app, client, login_as, programme, make_person, monkeypatch):
+    """Its pages come from the counts the map shows (no count of its own), for all regions or one."""
+    regions = ids_by_name(app, Region, programme)
     for i in range(26):
-        make_person(programme, f"Reader {i:02d}", job_role="Report reader")
+        make_person(programme, f"Reader {i:02d}", job_role="Report reader",
+                    region_id=regions["North"] if i < 5 else None)
     login_as("trainer", programme)  # may see people
     url = f"/programmes/{programme.id}/training/requirements"
-    assert "Reader 25" not in client.get(url).get_data(as_text=True)
+    page_one = client.get(url).get_data(as_text=True)
+    assert "Reader 25" not in page_one and "Page 1 of 2" in page_one
     assert "Reader 25" in client.get(f"{url}?page=2").get_data(as_text=True)
+    monkeypatch.setitem(app.config, "ITEMS_PER_PAGE", 2)
+    north = client.get(f"{url}?region={regions['North']}").get_data(as_text=True)
+    assert "Page 1 of 3" in north and "Reader 00" in north and "Reader 05" not in north
+    assert "Reader 04" in client.get(f"{url}?region={regions['North']}&page=3").get_data(as_text=True)
 
 
 # --- query counts -----------------------------------------------------------------------------------------
