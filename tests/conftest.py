@@ -221,7 +221,7 @@ def sent_text(row, subtype: str = "plain") -> str:
 
     from planner.core.outbox_links import contents_to_send
 
-    message = message_from_bytes(contents_to_send([row])[0], policy=policy.default)
+    message = message_from_bytes(contents_to_send([row]).contents[row.id], policy=policy.default)
     return message.get_body((subtype,)).get_content()
 
 

@@ -25,7 +25,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('links', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('links', sa.JSON(none_as_null=True), nullable=True))
 
 
 def downgrade():

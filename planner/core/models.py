@@ -55,7 +55,7 @@ class OutboxMessage(Base):
     #: the whole RFC 5322 message, built when queued, with a placeholder where a secret link's token goes
     content: Mapped[bytes] = mapped_column(LargeBinary)
     #: placeholder -> [kind, key] of each secret link, filled in when sent (``core.outbox_links``)
-    links: Mapped[dict | None] = mapped_column(JSON)
+    links: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     status: Mapped[OutboxStatus] = mapped_column(enum_column(OutboxStatus), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -111,11 +111,16 @@ def claim_due(*, now: datetime | None = None, limit: int = 100) -> list[_Claimed
     """Mark due messages as being sent by this process and commit, so no other sender takes them."""
     now = now or clock.now()
     rows = db.session.scalars(due_messages(now, limit)).all()
+    filled = contents_to_send(rows)  # the secret links, filled in memory only
     claimed = []
-    for row, content in zip(rows, contents_to_send(rows)):  # the secret links, filled in memory only
+    for row in rows:
+        if row.id in filled.errors:  # cannot be sent as it is: failed for good, the rest goes
+            row.status, row.attempts, row.claimed_at = OutboxStatus.FAILED, row.attempts + 1, None
+            row.last_error = filled.errors[row.id][:MAX_ERROR_LENGTH]
+            continue
         row.status = OutboxStatus.SENDING
         row.claimed_at = now
-        claimed.append(_Claimed(row.id, row.kind, row.recipient, content))
+        claimed.append(_Claimed(row.id, row.kind, row.recipient, filled.contents[row.id]))
     db.session.commit()
     return claimed
 

@@ -15,6 +15,7 @@ Each kind of link registers how its tokens are read (``register``), one query pe
 """
 import secrets
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from email import message_from_bytes
 
 from planner.core.mail import MAIL_POLICY, message_bytes
@@ -51,18 +52,39 @@ class SecretLinks:
         return placeholder
 
 
-def contents_to_send(messages: Sequence) -> list[bytes]:
-    """The bytes to send for each outbox row (``content`` and ``links``), every link filled in: one query per
-    kind of link for all of them. Rows whose links were made under an earlier SECRET_KEY get a new salt, written
-    with the caller's transaction, so the link sent works."""
+@dataclass
+class Filled:
+    """What ``contents_to_send`` made of a batch of outbox rows."""
+
+    #: message id -> the bytes to send, every link filled in
+    contents: dict[int, bytes]
+    #: message id -> why its links could not be filled in (that message fails; the others go)
+    errors: dict[int, str]
+
+
+def contents_to_send(messages: Sequence) -> Filled:
+    """The bytes to send for each outbox row (``id``, ``content`` and ``links``), every link filled in: one query
+    per kind of link for all of them. Rows whose links were made under an earlier SECRET_KEY get a new salt,
+    written with the caller's transaction, so the link sent works."""
     wanted: dict[str, set[int]] = {}
     for message in messages:
         for kind, key in (message.links or {}).values():
             wanted.setdefault(kind, set()).add(key)
-    tokens = {kind: _readers[kind](keys) for kind, keys in wanted.items()}
-    return [fill(message.content, {placeholder: tokens[kind].get(key, WITHDRAWN)
-                                   for placeholder, (kind, key) in message.links.items()})
-            if message.links else message.content for message in messages]
+    tokens = {kind: _readers[kind](keys) for kind, keys in sorted(wanted.items()) if kind in _readers}
+    filled = Filled({}, {})
+    for message in messages:
+        if not message.links:
+            filled.contents[message.id] = message.content
+            continue
+        try:
+            values = {placeholder: tokens[kind].get(key, WITHDRAWN)
+                      for placeholder, (kind, key) in message.links.items()}
+            filled.contents[message.id] = fill(message.content, values)
+        except KeyError as error:
+            filled.errors[message.id] = f"a secret link of an unknown kind: {error}"
+        except (ValueError, LookupError, UnicodeError) as error:  # content the email package cannot re-encode
+            filled.errors[message.id] = f"its secret links could not be filled in: {error!r}"
+    return filled
 
 
 def fill(content: bytes, values: dict[str, str]) -> bytes:

@@ -64,7 +64,8 @@ def retry_outbox_message(message_id: int):
 @bp.route("/admin/outbox/<int:message_id>.eml")
 @login_required
 def download_outbox_message(message_id: int):
-    """The raw message exactly as it is (or was) sent."""
+    """The raw message as queued: exactly what is (or was) sent, but for secret links, which hold placeholders
+    (``core.outbox_links``): the administrator's copy opens nobody's RSVP, survey or feedback page."""
     message = _load_message(message_id)
     return Response(message.content, mimetype="message/rfc822",
                     headers={"Content-Disposition": f'attachment; filename="outbox-{message.id}.eml"'})

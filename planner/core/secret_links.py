@@ -14,7 +14,7 @@ import secrets
 from base64 import urlsafe_b64encode
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select
 
 from planner.extensions import db
 
@@ -54,22 +54,33 @@ def current_token(purpose: str, salt: str, stored_hash: str) -> str | None:
 
 def current_tokens(key, keys, *, purpose: str, salt, stored_hash) -> dict:
     """``key`` value -> the link token of each row with one of ``keys``, under the current SECRET_KEY: one query
-    for all, and one UPDATE giving a new salt to every row whose link was made under an earlier key (it works no
-    more, so replacing it revokes nothing). ``key``, ``salt`` and ``stored_hash`` are columns of one model; a key
-    without a row is left out. For mailings, where the single-row helpers of each kind of link would query per
-    person."""
+    for all. A row whose link was made under an earlier key (it works no more, so replacing it revokes nothing)
+    gets a new salt, only if nobody renewed it meanwhile: two mail senders renewing the same link keep the first
+    renewal and both send its token. ``key``, ``salt`` and ``stored_hash`` are columns of one model; a key without
+    a row is left out. For mailings, where the single-row helpers of each kind of link would query per person."""
     model = key.class_
     if not keys:
         return {}
     rows = db.session.execute(select(model.id, key, salt, stored_hash).where(key.in_(set(keys)))).all()
-    tokens, renewed = {}, []
+    tokens, stale = {}, []
     for row_id, key_value, row_salt, row_hash in rows:
         token = current_token(purpose, row_salt, row_hash) if row_salt and row_hash else None
         if token is None:
-            row_salt = new_salt()
-            token = derive_token(purpose, row_salt)
-            renewed.append({"id": row_id, salt.key: row_salt, stored_hash.key: token_hash(token)})
-        tokens[key_value] = token
-    if renewed:
-        db.session.execute(update(model), renewed)
+            stale.append((row_id, row_hash))
+        else:
+            tokens[key_value] = token
+    if stale:  # one statement for all, in id order (two renewing senders never deadlock), then read what won
+        table = model.__table__
+        db.session.execute(
+            table.update().where(table.c.id == bindparam("row_id"), table.c[stored_hash.key] == bindparam("old_hash"))
+            .values({salt.key: bindparam("new_salt"), stored_hash.key: bindparam("new_hash")}),
+            [{"row_id": row_id, "old_hash": old_hash, **_new_link(purpose)} for row_id, old_hash in sorted(stale)])
+        for key_value, row_salt, row_hash in db.session.execute(
+                select(key, salt, stored_hash).where(model.id.in_([row_id for row_id, _hash in stale]))):
+            tokens[key_value] = current_token(purpose, row_salt, row_hash)
     return tokens
+
+
+def _new_link(purpose: str) -> dict[str, str]:
+    salt = new_salt()
+    return {"new_salt": salt, "new_hash": token_hash(derive_token(purpose, salt))}

@@ -27,10 +27,20 @@ def round_counts(round_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {round_id: (invited.get(round_id, 0), answers.get(round_id, 0)) for round_id in round_ids}
 
 
-def unanswered_people(survey: SurveyRound) -> Select:
-    """The people asked in the round who have not answered through their link, by name: the programme's people
-    in the order of their name index, each checked for an open invitation, so a page reads about a page of people
-    however many were asked (``unanswered_count`` counts them)."""
+#: from this many people not answered, a page of them is found by walking the programme's name index; below it,
+#: by sorting them (a round asked of a few, or answered by most, would walk much of the programme for a page)
+WALK_NAMES_FROM = 1000
+
+
+def unanswered_people(survey: SurveyRound, unanswered: int) -> Select:
+    """The people asked in the round who have not answered through their link, by name; ``unanswered`` is how
+    many (``unanswered_count``). Many: the programme's people in the order of their name index, each checked for
+    an open invitation, so a page reads about a page of people over the share not answered. Few: they are read
+    and sorted."""
+    if unanswered < WALK_NAMES_FROM:
+        return (select(Person).join(SurveyInvitation, SurveyInvitation.person_id == Person.id)
+                .where(SurveyInvitation.round_id == survey.id, SurveyInvitation.answered_at.is_(None))
+                .order_by(Person.full_name, Person.id))
     asked = (select(SurveyInvitation.id)
              .where(SurveyInvitation.round_id == survey.id, SurveyInvitation.person_id == Person.id,
                     SurveyInvitation.answered_at.is_(None)))

@@ -221,8 +221,8 @@ def delete_paper_response(programme_id: int, survey_response_id: int):
 def list_unanswered(programme_id: int, survey_id: int):
     """Who was asked and has not answered: names, so only for those who run the surveys."""
     programme, survey = load_in_programme(SurveyRound, programme_id, survey_id, Permission.ADOPTION_MANAGE)
-    people = paginate(queries.unanswered_people(survey),
-                      total=db.session.scalar(queries.unanswered_count(survey.id)))
+    unanswered = db.session.scalar(queries.unanswered_count(survey.id))
+    people = paginate(queries.unanswered_people(survey, unanswered), total=unanswered)
     return render_template("surveys/unanswered.html", programme=programme, survey=survey, people=people)
 
 

@@ -48,7 +48,7 @@ def test_a_link_is_filled_in_every_encoding_and_the_other_parts_keep_their_bytes
         row = _queue(db.session.get(Person, person.id), words + "\n{url}\n" + words, "<p>" + words +
                      '<a href="{url}">{url}</a></p>', calendar=ics)
         token = feedback_links.feedback_token(db.session.get(Person, person.id))
-        [sent] = outbox_links.contents_to_send([row])
+        [sent] = outbox_links.contents_to_send([row]).contents.values()
         stored = email.message_from_bytes(row.content, policy=policy.default)
     filled = email.message_from_bytes(sent, policy=policy.default)
     [placeholder] = row.links
@@ -82,7 +82,7 @@ def test_text_typed_into_a_message_never_becomes_somebodys_link(app, factories):
         mine = _queue(db.session.get(Person, author.id), "Look: " + placeholder + " and mine: {url}")
         victim_token = feedback_links.feedback_token(db.session.get(Person, victim.id))
         author_token = feedback_links.feedback_token(db.session.get(Person, author.id))
-        [sent] = outbox_links.contents_to_send([mine])
+        [sent] = outbox_links.contents_to_send([mine]).contents.values()
     sent = unfolded(sent)
     assert victim_token.encode() not in sent and placeholder.encode() in sent and author_token.encode() in sent
 
@@ -97,7 +97,8 @@ def test_a_link_whose_row_is_gone_goes_out_withdrawn(app, factories, client):
         db.session.execute(delete(FeedbackLink).where(FeedbackLink.person_id == person.id))
         invite = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == ALICE))
         db.session.execute(delete(MeetingInvitee).where(MeetingInvitee.id == meeting.invitees[ALICE]))
-        sent = outbox_links.contents_to_send([feedback, invite])
+        filled = outbox_links.contents_to_send([feedback, invite]).contents
+        sent = [filled[feedback.id], filled[invite.id]]
         db.session.rollback()
     assert b"http://planner.test/feedback/withdrawn" in unfolded(sent[0])
     assert {match.group(1) for match in RSVP.finditer(unfolded(sent[1]))} == {b"withdrawn"}
@@ -114,4 +115,21 @@ def test_an_email_without_secret_links_goes_out_as_stored(app, factories):
         row = outbox.enqueue(mail.compose(to="plain@example.com", subject="Hi", text="No link here"), key="plain",
                              kind="test")
         assert row.links is None
-        assert outbox_links.contents_to_send([row]) == [row.content]
+        assert outbox_links.contents_to_send([row]).contents == {row.id: row.content}
+
+
+def test_a_message_whose_links_cannot_be_filled_fails_alone_and_the_others_go(app, factories):
+    from planner.core.models import OutboxStatus
+
+    person = factories.person(factories.programme(), email="fine@example.com")
+    with app.app_context():
+        good = _queue(db.session.get(Person, person.id), "Your link: {url}")
+        broken = outbox.enqueue(mail.compose(to="broken@example.com", subject="Hi", text="secret-link-x"),
+                                key="broken", kind="test")
+        broken.links = {"secret-link-x": ["no-such-kind", 1]}  # say, queued by a release that had the kind
+        db.session.commit()
+        good_id, broken_id = good.id, broken.id
+        claimed = outbox.claim_due()
+        assert [message.id for message in claimed] == [good_id]
+        row = db.session.get(OutboxMessage, broken_id)
+        assert (row.status, row.attempts) == (OutboxStatus.FAILED, 1) and "unknown kind" in row.last_error

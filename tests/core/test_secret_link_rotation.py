@@ -185,13 +185,13 @@ def test_a_mailing_after_the_key_changed_carries_working_links_in_flat_queries(a
     with app.app_context():  # the mail sender fills in the links of a few or of many messages alike
         queued = {person_id: db.session.get(OutboxMessage, row_id) for person_id, row_id in rows.items()}
         with count_queries(app) as for_few:
-            sent = outbox_links.contents_to_send([queued[person_id] for person_id in few])
+            sent = list(outbox_links.contents_to_send([queued[person_id] for person_id in few]).contents.values())
             db.session.flush()
         with count_queries(app) as for_many:
-            sent += outbox_links.contents_to_send([queued[person_id] for person_id in many])
+            sent += outbox_links.contents_to_send([queued[person_id] for person_id in many]).contents.values()
             db.session.flush()
         db.session.commit()
-    assert len(for_few) == len(for_many) == 2  # the tokens, and the new salts of links made under the old key
+    assert len(for_few) == len(for_many) == 3  # the tokens; new salts for links made under the old key; what won
     new_urls = [re.search(rb"http://planner\.test(/feedback/[\w-]+)", content).group(1).decode() for content in sent]
     assert len(set(new_urls)) == 14 and not set(new_urls) & {_path(url) for url in old_urls.values()}
     for url in new_urls:
@@ -269,3 +269,31 @@ def test_a_check_in_code_stops_working_when_the_key_changes_and_the_code_shown_t
     with app.app_context():
         mark = db.session.scalar(select(AttendanceMark).where(AttendanceMark.session_id == session_id))
         assert (mark.person_id, mark.status, mark.source) == (enrolled.id, MarkStatus.PRESENT, "self")
+
+
+def test_a_link_renewed_by_someone_else_first_is_the_one_sent(app, factories, rotate_key, monkeypatch):
+    """Two mail senders (or a sender and a page) renewing the same link after a key change: the first renewal
+    stands and both send its token, instead of the second overwriting a link the first has just sent."""
+    from planner.core import secret_links
+    from planner.feedback.models import FeedbackLink
+
+    person = factories.person(factories.programme())
+    with app.app_context():
+        links.feedback_url(db.session.get(Person, person.id))
+        db.session.commit()
+    rotate_key()
+    with app.app_context():
+        theirs = {}
+        make_link = secret_links._new_link
+
+        def renewed_elsewhere_first(purpose):
+            link = db.session.scalar(select(FeedbackLink).where(FeedbackLink.person_id == person.id))
+            theirs["token"] = links._set_new_salt(link)  # another request renews between our read and our write
+            db.session.flush()
+            return make_link(purpose)
+
+        monkeypatch.setattr(secret_links, "_new_link", renewed_elsewhere_first)
+        tokens = links.feedback_tokens([person.id])
+        assert tokens == {person.id: theirs["token"]}
+        assert links.person_for_token(theirs["token"]).id == person.id
+        db.session.rollback()
