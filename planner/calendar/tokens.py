@@ -27,12 +27,11 @@ def feed_token(user: User) -> str | None:
 def reset_feed_token(user: User) -> str:
     """Give the user a new feed URL (or their first); the old one stops working at once. Returns the token."""
     had_one = user.calendar_salt is not None
-    user.calendar_salt = secret_links.new_salt()
-    token = secret_links.derive_token(FEED_PURPOSE, user.calendar_salt)
-    user.calendar_token_hash = secret_links.token_hash(token)
+    link = secret_links.new_link(FEED_PURPOSE)
+    user.calendar_salt, user.calendar_token_hash = link.salt, link.token_hash
     db.session.flush()
     audit.record_update(user, {"calendar_feed": ["(link)" if had_one else None, "(new link)"]})
-    return token
+    return link.token
 
 
 def ensure_feed_token(user: User) -> str:

@@ -44,11 +44,10 @@ outbox_links.register(RSVP_LINK, rsvp_tokens)
 # --- who is invited ----------------------------------------------------------------------------
 
 def _new_invitee(meeting: Meeting, person: Person, ics_role: str, *, is_guest: bool) -> MeetingInvitee:
-    salt = secret_links.new_salt()
+    link = secret_links.new_link(RSVP_PURPOSE)
     invitee = MeetingInvitee(
         meeting_id=meeting.id, person_id=person.id, email=person.email.strip().lower(), name=person.full_name,
-        ics_role=ics_role, is_guest=is_guest, rsvp_salt=salt,
-        rsvp_token_hash=secret_links.token_hash(secret_links.derive_token(RSVP_PURPOSE, salt)),
+        ics_role=ics_role, is_guest=is_guest, rsvp_salt=link.salt, rsvp_token_hash=link.token_hash,
         answer=Answer.NEEDS_ACTION)
     meeting.invitees.append(invitee)
     return invitee
@@ -244,9 +243,8 @@ def rsvp_url(invitee: MeetingInvitee, occurrence: MeetingOccurrence | None = Non
     """
     token = secret_links.current_token(RSVP_PURPOSE, invitee.rsvp_salt, invitee.rsvp_token_hash)
     if token is None:
-        invitee.rsvp_salt = secret_links.new_salt()
-        token = secret_links.derive_token(RSVP_PURPOSE, invitee.rsvp_salt)
-        invitee.rsvp_token_hash = secret_links.token_hash(token)
+        link = secret_links.new_link(RSVP_PURPOSE)
+        invitee.rsvp_salt, invitee.rsvp_token_hash, token = link.salt, link.token_hash, link.token
     return external_url("calendar.rsvp", token=token, occurrence=occurrence.id if occurrence else None)
 
 

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 from base64 import urlsafe_b64encode
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import bindparam, select
@@ -22,6 +23,22 @@ from planner.extensions import db
 def new_salt() -> str:
     """128 random bits, hex-encoded."""
     return secrets.token_hex(16)
+
+
+@dataclass(frozen=True)
+class NewLink:
+    """A fresh link: the salt and hash to store, and the token to show or send (never stored)."""
+
+    salt: str
+    token: str
+    token_hash: str
+
+
+def new_link(purpose: str) -> NewLink:
+    """A new random salt for a link of ``purpose``, its token and the token's hash."""
+    salt = new_salt()
+    token = derive_token(purpose, salt)
+    return NewLink(salt, token, token_hash(token))
 
 
 def derive_token(purpose: str, salt: str) -> str:
@@ -74,13 +91,13 @@ def current_tokens(key, keys, *, purpose: str, salt, stored_hash) -> dict:
         db.session.execute(
             table.update().where(table.c.id == bindparam("row_id"), table.c[stored_hash.key] == bindparam("old_hash"))
             .values({salt.key: bindparam("new_salt"), stored_hash.key: bindparam("new_hash")}),
-            [{"row_id": row_id, "old_hash": old_hash, **_new_link(purpose)} for row_id, old_hash in sorted(stale)])
+            [{"row_id": row_id, "old_hash": old_hash, **_renewal(purpose)} for row_id, old_hash in sorted(stale)])
         for key_value, row_salt, row_hash in db.session.execute(
                 select(key, salt, stored_hash).where(model.id.in_([row_id for row_id, _hash in stale]))):
             tokens[key_value] = current_token(purpose, row_salt, row_hash)
     return tokens
 
 
-def _new_link(purpose: str) -> dict[str, str]:
-    salt = new_salt()
-    return {"new_salt": salt, "new_hash": token_hash(derive_token(purpose, salt))}
+def _renewal(purpose: str) -> dict[str, str]:
+    link = new_link(purpose)
+    return {"new_salt": link.salt, "new_hash": link.token_hash}

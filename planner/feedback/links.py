@@ -29,10 +29,9 @@ def _link_of(person: Person) -> FeedbackLink | None:
 
 
 def _set_new_salt(link: FeedbackLink) -> str:
-    link.salt = secret_links.new_salt()
-    token = secret_links.derive_token(LINK_PURPOSE, link.salt)
-    link.token_hash = secret_links.token_hash(token)
-    return token
+    new = secret_links.new_link(LINK_PURPOSE)
+    link.salt, link.token_hash = new.salt, new.token_hash
+    return new.token
 
 
 def feedback_token(person: Person) -> str:
@@ -74,9 +73,8 @@ def ensure_feedback_links(people: Sequence[Person]) -> None:
         if ids else set()
     new_links = []
     for person_id in sorted(ids - linked):
-        salt = secret_links.new_salt()
-        new_links.append({"person_id": person_id, "salt": salt,
-                          "token_hash": secret_links.token_hash(secret_links.derive_token(LINK_PURPOSE, salt))})
+        link = secret_links.new_link(LINK_PURPOSE)
+        new_links.append({"person_id": person_id, "salt": link.salt, "token_hash": link.token_hash})
     if new_links:
         db.session.execute(insert(FeedbackLink), new_links)
 

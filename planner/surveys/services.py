@@ -121,12 +121,9 @@ def _invite_new_members(survey: SurveyRound, now: datetime, send_mail: bool) -> 
     for person in db.session.scalars(members_query(survey.audience)):
         if person.id in already:
             continue
-        salt = secret_links.new_salt()
+        link = secret_links.new_link(LINK_PURPOSE)
         invitation = SurveyInvitation(programme_id=survey.programme_id, round_id=survey.id, person_id=person.id,
-                                      link_salt=salt,
-                                      link_token_hash=secret_links.token_hash(
-                                          secret_links.derive_token(LINK_PURPOSE, salt)),
-                                      sent_at=now)
+                                      link_salt=link.salt, link_token_hash=link.token_hash, sent_at=now)
         invitation.person = person
         invitation.round = survey
         db.session.add(invitation)

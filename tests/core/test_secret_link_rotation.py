@@ -284,7 +284,7 @@ def test_a_link_renewed_by_someone_else_first_is_the_one_sent(app, factories, ro
     rotate_key()
     with app.app_context():
         theirs = {}
-        make_link = secret_links._new_link
+        make_link = secret_links._renewal
 
         def renewed_elsewhere_first(purpose):
             link = db.session.scalar(select(FeedbackLink).where(FeedbackLink.person_id == person.id))
@@ -292,7 +292,7 @@ def test_a_link_renewed_by_someone_else_first_is_the_one_sent(app, factories, ro
             db.session.flush()
             return make_link(purpose)
 
-        monkeypatch.setattr(secret_links, "_new_link", renewed_elsewhere_first)
+        monkeypatch.setattr(secret_links, "_renewal", renewed_elsewhere_first)
         tokens = links.feedback_tokens([person.id])
         assert tokens == {person.id: theirs["token"]}
         assert links.person_for_token(theirs["token"]).id == person.id
