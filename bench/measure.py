@@ -146,6 +146,10 @@ class Timing:
     #: normalised statement -> times sent, in the last timed request
     statements: Counter = field(default_factory=Counter)
     paginated: bool = False
+    #: rows on each page the view paginated (``db.paginate`` calls in order), in the last timed request
+    page_rows: tuple[int, ...] = ()
+    #: the page size asked for, when not the default (the equal-rows pass)
+    page_size: int | None = None
     body_bytes: int = 0
     error: str = ""
 
@@ -182,7 +186,7 @@ class Site:
         self.app = create_app(app_config(url))
         self.db = db
         self._statements: list[str] = []
-        self._paginated = False
+        self._page_rows: list[int] = []
         with self.app.app_context():
             self.engine = db.engine
             self.ids, self.logins = self._pick_ids()
@@ -289,21 +293,29 @@ class Site:
         except KeyError:
             return None
 
-    def request(self, entry: Entry, path: str, timing: Timing | None) -> None:
-        """Send one GET; with ``timing``, record its time, status and statements."""
+    def request(self, entry: Entry, path: str, timing: Timing | None, page_size: int | None = None) -> None:
+        """Send one GET; with ``timing``, record its time, status, statements and the rows of its pages.
+        ``page_size``: rows per page instead of the default (``ITEMS_PER_PAGE``, or the API's ``per_page``)."""
         from planner.extensions import db
 
         client = self.clients[entry.role]
         headers = {"Authorization": f"Bearer {self.api_token}"} if entry.role == "api" else {}
         self._statements = []
-        self._paginated = False
+        self._page_rows = []
         original = type(db).paginate
+        default_size = self.app.config["ITEMS_PER_PAGE"]
 
         def paginate(*args, **kwargs):
-            self._paginated = True
-            return original(db, *args, **kwargs)
+            page = original(db, *args, **kwargs)
+            self._page_rows.append(len(page.items))
+            return page
 
         db.paginate = paginate
+        if page_size is not None:
+            if entry.role == "api":
+                path += ("&" if "?" in path else "?") + f"per_page={page_size}"
+            else:
+                self.app.config["ITEMS_PER_PAGE"] = page_size
         try:
             started = time.perf_counter()
             response = client.get(path, headers=headers)
@@ -312,13 +324,16 @@ class Site:
             response.close()
         finally:
             del db.paginate
+            self.app.config["ITEMS_PER_PAGE"] = default_size
         if timing is None:
             return
         timing.seconds.append(elapsed)
         timing.statuses[response.status_code] += 1
         timing.query_counts.append(len(self._statements))
         timing.statements = Counter(normalise(statement) for statement in self._statements)
-        timing.paginated = timing.paginated or self._paginated
+        timing.paginated = timing.paginated or bool(self._page_rows)
+        timing.page_rows = tuple(self._page_rows)
+        timing.page_size = page_size
         timing.body_bytes = len(body)
         if response.status_code != 200 and not timing.error:
             timing.error = f"{response.status_code} {response.headers.get('Location', '')}".strip()
@@ -355,21 +370,38 @@ class Site:
             self.engine.dispose()
 
 
-def time_entry(entry: Entry, sites: list[Site], *, warmups: int, repeats: int) -> list[Timing | None]:
+def time_entry(entry: Entry, sites: list[Site], *, warmups: int, repeats: int,
+               page_size: int | None = None) -> list[Timing | None]:
     """Warm up, then time ``repeats`` requests per site, the sites taking turns (so every scale sees the same
-    machine load) and the order reversed every other round."""
+    machine load) and the order reversed every other round. ``page_size``: see ``Site.request``."""
     gc.collect()  # garbage of the previous URL is not this one's to pay for
     paths = [site.path(entry) for site in sites]
     timings = [Timing(path) if path else None for path in paths]
     active = [(site, path, timing) for site, path, timing in zip(sites, paths, timings) if path]
     for site, path, _timing in active:
         for _ in range(warmups):
-            site.request(entry, path, None)
+            site.request(entry, path, None, page_size)
     for round_number in range(repeats):
         for site, path, timing in (active if round_number % 2 == 0 else active[::-1]):
             try:
-                site.request(entry, path, timing)
+                site.request(entry, path, timing, page_size)
             except Exception as error:  # a crash is a failure to report, not a reason to stop the others
                 timing.error = f"{type(error).__name__}: {error}"[:200]
                 break
     return timings
+
+
+def equal_rows_size(timings: list[Timing | None]) -> int | None:
+    """The page size at which every scale shows the same rows, when the default does not.
+
+    When the smallest scale's first list holds fewer rows than a page (nine open action items against a page
+    of 25), the larger scale's page draws more rows, and the ratio of the two says how many rows were drawn,
+    not how the page copes with ten times the data. None when every scale's page holds the same rows already,
+    or the smallest scale's list is empty."""
+    present = [timing for timing in timings if timing is not None and timing.page_rows]
+    if len(present) < 2:
+        return None
+    firsts = [timing.page_rows[0] for timing in present]
+    if len(set(firsts)) == 1 or min(firsts) == 0:
+        return None
+    return min(firsts)

@@ -138,14 +138,20 @@ def main(argv: list[str] | None = None) -> int:
         for entry in entries:
             timings = measure.time_entry(entry, sites, warmups=WARMUPS, repeats=options.repeats)
             kind = entry.kind or ("paginated" if any(t and t.paginated for t in timings) else "page")
-            rows.append((entry.label, kind, timings))
+            size = measure.equal_rows_size(timings) if kind in ("paginated", "api") else None
+            equal = measure.time_entry(entry, sites, warmups=WARMUPS, repeats=options.repeats,
+                                       page_size=size) if size else None
+            rows.append((entry.label, kind, timings, equal))
             if options.explain_queries and timings[-1] is not None:
                 explained[entry.label] = sites[-1].explain(entry, timings[-1].path)
-            misses = report.row_verdict(kind, timings)
+            misses = report.row_verdict(kind, timings, equal)
             log(f"  {entry.label:70} " + "  ".join(
                 f"s{site.scale:g}: {report.queries_cell(t.queries) if t else '-':>5}q "
                 f"p50 {report.ms(t.p50) if t else '-':>7} p95 {report.ms(t.p95) if t else '-':>7}"
-                for site, t in zip(sites, timings)) + ("   MISS: " + ", ".join(misses) if misses else ""))
+                for site, t in zip(sites, timings))
+                + (f"   at {size} rows: p95 {' / '.join(report.ms(t.p95) if t else '-' for t in equal)}"
+                   if equal else "")
+                + ("   MISS: " + ", ".join(misses) if misses else ""))
         for site in sites:
             site.close()
         sites = []
@@ -168,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text + "\n")
     log(f"written to {out}")
-    failed = [label for label, kind, timings in rows
-              if any(miss.startswith("FAIL") for miss in report.row_verdict(kind, timings))]
+    failed = [label for label, kind, timings, equal in rows
+              if any(miss.startswith("FAIL") for miss in report.row_verdict(kind, timings, equal))]
     if failed:
         log("FAILED (not 200): " + ", ".join(failed))
     return 1 if failed else 0
@@ -195,17 +201,22 @@ def compose(options, machine, made, rows, explained, untimed, feed_figures, engi
         f"URL and scale, the scales taking turns; p50 and p95 are **nearest-rank** percentiles, in milliseconds. "
         f"Queries: SQL statements per request (transaction control and PRAGMAs not counted), min-max over the timed "
         f"requests. Kind `paginated`: the view called `db.paginate`. Pages as the project manager unless a role "
-        f"is named; API lists with a bearer token, default `per_page`.", "",
+        f"is named; API lists with a bearer token, default `per_page`. Rows: on the first paginated list of the "
+        f"page, per scale. **Equal rows**: where the smallest scale's list is shorter than a page (10 regions "
+        f"against a page of 25), the URL is timed once more at every scale with that many rows per page "
+        f"(`ITEMS_PER_PAGE`, or `per_page` on the API), so both pages draw the same rows and differ only in the "
+        f"data behind them; the ratio target is judged on that pass.", "",
         f"Targets: query counts identical at every scale; p95 at s{scales[-1]:g} at most "
         f"{report.MAX_PAGINATED_RATIO}x s{scales[0]:g} on paginated pages and API lists; dashboards under "
         f"{report.MAX_DASHBOARD_P95_MS} ms p95 at s{scales[-1]:g}.", "",
         *report.table(rows, scales), ""]
-    missed = [(label, kind, timings, report.row_verdict(kind, timings)) for label, kind, timings in rows]
+    missed = [(label, kind, timings, report.row_verdict(kind, timings, equal))
+              for label, kind, timings, equal in rows]
     missed = [item for item in missed if item[3]]
     lines += ["## Targets missed", ""]
     lines += [f"- `{label}` ({kind}): {', '.join(misses)}" for label, kind, _timings, misses in missed] or ["- none"]
     lines.append("")
-    growing = [(label, timings) for label, kind, timings in rows
+    growing = [(label, timings) for label, _kind, timings, _equal in rows
                if len({t.queries for t in timings if t is not None}) > 1]
     if growing:
         lines += ["## Statements whose number grows with the data", "",
@@ -217,7 +228,7 @@ def compose(options, machine, made, rows, explained, untimed, feed_figures, engi
                   "Repeated within one request, and the three costliest: time spent in `cursor.execute` during one "
                   "more, untimed, request (SQLite works out aggregates there; the rows of a plain SELECT are read "
                   "afterwards, in Python's time, and are not in this figure).", ""]
-        for label, _kind, timings in rows:
+        for label, _kind, timings, _equal in rows:
             if label in explained and timings[-1].seconds:
                 lines += report.explained_statements(label, timings[-1], explained[label], scales[-1], limit=10)
     if feed_figures is not None:

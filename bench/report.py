@@ -6,6 +6,7 @@ import os
 import platform
 import sqlite3
 import subprocess
+import time
 from importlib import metadata
 
 from bench.datasets import ROOT
@@ -36,6 +37,20 @@ def _git(*args: str) -> str:
         return ""
 
 
+def calibration_ms() -> float:
+    """The best of five runs of a fixed pure-Python loop, in milliseconds: how fast this machine runs Python
+    right now. Runs on other machines (or on this one beside a noisy neighbour) compare through it: a page
+    twice as slow on a machine whose loop is twice as slow did not get slower."""
+    best = math.inf
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for number in range(1_000_000):
+            total += number * number
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def machine(database_version: str) -> list[str]:
     """Lines describing where the figures come from."""
     memory_kb = _first_line("/proc/meminfo", "MemTotal")
@@ -47,6 +62,8 @@ def machine(database_version: str) -> list[str]:
         f"- CPU: {_first_line('/proc/cpuinfo', 'model name')}, {os.cpu_count()} cores; RAM {memory}; "
         f"load average at the start {' '.join(f'{load:.2f}' for load in os.getloadavg())}",
         f"- Python {platform.python_version()} ({platform.platform()}); {versions}",
+        f"- CPU calibration: a loop of 1,000,000 multiply-adds in pure Python, best of 5: "
+        f"{calibration_ms():.0f} ms",
         f"- SQLite {sqlite3.sqlite_version}; database: {database_version}",
         f"- git commit {commit}{' with uncommitted changes' if dirty else ''}",
     ]
@@ -63,8 +80,17 @@ def queries_cell(queries: tuple[int, int] | None) -> str:
     return str(low) if low == high else f"{low}-{high}"
 
 
-def row_verdict(kind: str, timings: list) -> list[str]:
-    """The targets this row misses (empty when it meets them all)."""
+def p95_ratio(timings: list | None) -> float:
+    """p95 at the largest scale over p95 at the smallest; NaN when either is missing."""
+    if not timings:
+        return math.nan
+    first, last = timings[0], timings[-1]
+    return last.p95 / first.p95 if first and last and first.seconds and last.seconds and first.p95 else math.nan
+
+
+def row_verdict(kind: str, timings: list, equal: list | None = None) -> list[str]:
+    """The targets this row misses (empty when it meets them all). ``equal``: the same URL timed with a page
+    size every scale fills (``measure.equal_rows_size``); the ratio target is judged on it when given."""
     present = [timing for timing in timings if timing is not None]
     if not present:
         return []  # nothing of the kind in the generated data: shown as n/a
@@ -78,30 +104,50 @@ def row_verdict(kind: str, timings: list) -> list[str]:
     counts = {timing.queries for timing in present}
     if len(counts) > 1:
         misses.append("queries differ")
-    first, last = present[0], present[-1]
-    if kind in ("paginated", "api") and len(present) > 1 and last.p95 > MAX_PAGINATED_RATIO * first.p95:
-        misses.append(f"p95 ratio > {MAX_PAGINATED_RATIO}")
+    last = present[-1]
+    if equal and not all(timing is not None and timing.ok for timing in equal):
+        misses.append("FAIL at equal rows")
+    elif kind in ("paginated", "api") and len(present) > 1 and p95_ratio(equal or present) > MAX_PAGINATED_RATIO:
+        misses.append(f"p95 ratio > {MAX_PAGINATED_RATIO}" + (" at equal rows" if equal else ""))
     if kind == "dashboard" and last.p95 * 1000 >= MAX_DASHBOARD_P95_MS:
         misses.append(f"p95 >= {MAX_DASHBOARD_P95_MS} ms")
     return misses
 
 
+def rows_cell(timings: list) -> str:
+    """Rows on the first paginated list per scale (``9 / 25``); "-" for pages that paginate nothing."""
+    if not any(timing and timing.page_rows for timing in timings):
+        return "-"
+    return " / ".join(str(timing.page_rows[0]) if timing and timing.page_rows else "-" for timing in timings)
+
+
+def equal_cell(equal: list | None) -> str:
+    """The equal-rows pass: its page size and p95 per scale, with their ratio."""
+    if not equal:
+        return "-"
+    size = next(timing.page_size for timing in equal if timing is not None)
+    ratio = p95_ratio(equal)
+    return (f"{size} rows: " + " / ".join(ms(timing.p95) if timing else "-" for timing in equal)
+            + ("" if math.isnan(ratio) else f" = {ratio:.2f}"))
+
+
 def table(rows: list[tuple], scales: list[float]) -> list[str]:
-    """``rows``: (label, kind, [Timing per scale]). Markdown lines."""
+    """``rows``: (label, kind, [Timing per scale], [Timing per scale] of the equal-rows pass or None). Markdown
+    lines."""
     names = [f"s{scale:g}" for scale in scales]
     header = (["URL", "kind"] + [f"queries {name}" for name in names]
               + [f"{stat} {name}" for name in names for stat in ("p50", "p95")]
-              + [f"p95 ratio {names[-1]}/{names[0]}", "targets"])
+              + [f"p95 ratio {names[-1]}/{names[0]}", "rows " + " / ".join(names), "p95 at equal rows", "targets"])
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for label, kind, timings in rows:
+    for label, kind, timings, equal in rows:
         cells = [f"`{label}`", kind]
         cells += [queries_cell(timing.queries if timing else None) for timing in timings]
         for timing in timings:
             cells += [ms(timing.p50), ms(timing.p95)] if timing else ["-", "-"]
-        first, last = timings[0], timings[-1]
-        ratio = last.p95 / first.p95 if first and last and first.seconds and last.seconds and first.p95 else math.nan
+        ratio = p95_ratio(timings)
         cells.append("-" if math.isnan(ratio) else f"{ratio:.2f}")
-        misses = row_verdict(kind, timings)
+        cells += [rows_cell(timings), equal_cell(equal)]
+        misses = row_verdict(kind, timings, equal)
         if not any(timings):
             cells.append("n/a: nothing of the kind in the generated data")
         else:
