@@ -10,7 +10,6 @@ Create Date: 2026-11-24 20:09:21.625319
 
 """
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.

@@ -238,13 +238,12 @@ def rsvp_url(invitee: MeetingInvitee, occurrence: MeetingOccurrence | None = Non
     """The signed link that records this person's answer without logging in.
 
     After SECRET_KEY changed, the link sent earlier no longer works and none derived from the old salt would;
-    the invitee then gets a new salt here (no query of its own: it is written with the next flush), so the
-    link sent or shown from now on works. Replacing a salt that no working link uses revokes nothing.
+    the invitee then gets a new salt here (``secret_links.current_token_of``: unless a mail sender renewed it
+    first, whose link is then the one shown), so the link sent or shown from now on works. Replacing a salt
+    that no working link uses revokes nothing.
     """
-    token = secret_links.current_token(RSVP_PURPOSE, invitee.rsvp_salt, invitee.rsvp_token_hash)
-    if token is None:
-        link = secret_links.new_link(RSVP_PURPOSE)
-        invitee.rsvp_salt, invitee.rsvp_token_hash, token = link.salt, link.token_hash, link.token
+    token = secret_links.current_token_of(invitee, purpose=RSVP_PURPOSE, salt=MeetingInvitee.rsvp_salt,
+                                          stored_hash=MeetingInvitee.rsvp_token_hash)
     return external_url("calendar.rsvp", token=token, occurrence=occurrence.id if occurrence else None)
 
 

@@ -98,6 +98,26 @@ def current_tokens(key, keys, *, purpose: str, salt, stored_hash) -> dict:
     return tokens
 
 
+def current_token_of(row, *, purpose: str, salt, stored_hash) -> str:
+    """The link token of one row (a model instance) under the current SECRET_KEY, for a page showing the link.
+    A link made under an earlier key is renewed as ``current_tokens`` renews it: only if nobody renewed it
+    meanwhile, so a page and a mail sender renewing the same link at once both show and send the first
+    renewal. ``salt`` and ``stored_hash`` are the columns of ``row``'s model; the row's attributes are then
+    read again, so they hold what the database holds."""
+    token = current_token(purpose, getattr(row, salt.key), getattr(row, stored_hash.key))
+    if token is not None:
+        return token
+    model = type(row)
+    if row.id is None:  # not in the database yet: nobody else can have sent its link
+        link = new_link(purpose)
+        setattr(row, salt.key, link.salt)
+        setattr(row, stored_hash.key, link.token_hash)
+        return link.token
+    token = current_tokens(model.id, [row.id], purpose=purpose, salt=salt, stored_hash=stored_hash)[row.id]
+    db.session.refresh(row, [salt.key, stored_hash.key])
+    return token
+
+
 def _renewal(purpose: str) -> dict[str, str]:
     link = new_link(purpose)
     return {"new_salt": link.salt, "new_hash": link.token_hash}

@@ -44,7 +44,8 @@ def feedback_token(person: Person) -> str:
         db.session.add(link)
         db.session.flush()
         return token
-    return secret_links.current_token(LINK_PURPOSE, link.salt, link.token_hash) or _set_new_salt(link)
+    return secret_links.current_token_of(link, purpose=LINK_PURPOSE, salt=FeedbackLink.salt,
+                                         stored_hash=FeedbackLink.token_hash)
 
 
 def feedback_url(person: Person) -> str:

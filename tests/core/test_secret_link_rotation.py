@@ -297,3 +297,71 @@ def test_a_link_renewed_by_someone_else_first_is_the_one_sent(app, factories, ro
         assert tokens == {person.id: theirs["token"]}
         assert links.person_for_token(theirs["token"]).id == person.id
         db.session.rollback()
+
+
+def _renewed_elsewhere_first(monkeypatch, renew_theirs):
+    """Make the next renewal find the link renewed by another request between its read and its write;
+    ``renew_theirs()`` renews it as that request would and gives its token."""
+    from planner.core import secret_links
+
+    theirs = {}
+    make_link = secret_links._renewal
+
+    def renewal(purpose):
+        theirs["token"] = renew_theirs()
+        db.session.flush()
+        return make_link(purpose)
+
+    monkeypatch.setattr(secret_links, "_renewal", renewal)
+    return theirs
+
+
+def test_a_page_showing_a_feedback_link_a_sender_renewed_first_shows_the_senders_link(app, factories, rotate_key,
+                                                                                      monkeypatch):
+    """The person's page and a mail sender renew the same stale feedback link at once: the page shows the link
+    the sender has just sent, instead of replacing it with one of its own (which would leave the email dead)."""
+    from planner.feedback.models import FeedbackLink
+
+    person = factories.person(factories.programme())
+    with app.app_context():
+        links.feedback_url(db.session.get(Person, person.id))
+        db.session.commit()
+    rotate_key()
+    with app.app_context():
+        def sender_renews():
+            link = db.session.scalar(select(FeedbackLink).where(FeedbackLink.person_id == person.id))
+            return links._set_new_salt(link)
+
+        theirs = _renewed_elsewhere_first(monkeypatch, sender_renews)
+        shown = links.feedback_token(db.session.get(Person, person.id))
+        assert shown == theirs["token"]
+        db.session.commit()
+    with app.app_context():
+        assert links.person_for_token(theirs["token"]).id == person.id
+        assert links.feedback_token(db.session.get(Person, person.id)) == theirs["token"]  # stable from now on
+
+
+def test_a_page_showing_an_rsvp_link_a_sender_renewed_first_shows_the_senders_link(app, factories, rotate_key,
+                                                                                   monkeypatch):
+    from planner.core import secret_links
+
+    programme = factories.programme()
+    seat_members(app, factories, programme, [ALICE, "bob@example.com"])
+    meeting = make_meeting(app, programme, title="March committee")
+    rotate_key()
+    with app.test_request_context():
+        row = db.session.get(MeetingInvitee, meeting.invitees[ALICE])
+
+        def sender_renews():
+            link = secret_links.new_link("rsvp")
+            db.session.execute(MeetingInvitee.__table__.update().where(MeetingInvitee.id == row.id)
+                               .values(rsvp_salt=link.salt, rsvp_token_hash=link.token_hash))
+            return link.token
+
+        theirs = _renewed_elsewhere_first(monkeypatch, sender_renews)
+        shown = invitations.rsvp_url(row)
+        assert _path(shown) == f"/rsvp/{theirs['token']}"
+        assert row.rsvp_token_hash == secret_links.token_hash(theirs["token"])  # the row says what the table says
+        db.session.commit()
+    with app.test_request_context():
+        assert invitations.rsvp_url(db.session.get(MeetingInvitee, meeting.invitees[ALICE])) == shown
