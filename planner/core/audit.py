@@ -75,6 +75,16 @@ def record_creates(objs: list) -> list[AuditEvent]:
     return events
 
 
+def record_updates(changed: list[tuple[object, dict]]) -> list[AuditEvent]:
+    """Log the changed fields of many objects at once (an import): one flush for the objects, their entries
+    flushed together; an object whose fields did not change is not logged."""
+    db.session.flush()
+    actor_id, actor_label = _actor()
+    events = [_event("update", obj, changes, actor_id, actor_label) for obj, changes in changed if changes]
+    db.session.add_all(events)
+    return events
+
+
 def record_delete(obj) -> AuditEvent:
     """Log an object about to be deleted, with its last values."""
     changes = {key: [_plain(getattr(obj, key)), None] for key in _logged_columns(obj)}

@@ -103,9 +103,7 @@ def apply_import(programme: Programme, text: str) -> ImportPlan:
     if plan.problems:
         raise DomainError(_("The file has %(n)d problem(s); nothing was imported.", n=len(plan.problems)))
     existing = {p.email: p for p in db.session.scalars(select(Person).where(Person.programme_id == programme.id))}
-    for row in plan.rows:
-        if row["email"] in existing:
-            services.update_person(existing[row["email"]], expected_version=None, **row)
+    services.update_imported_people([(existing[row["email"]], row) for row in plan.rows if row["email"] in existing])
     services.import_new_people(programme, [row for row in plan.rows if row["email"] not in existing])
     return plan
 

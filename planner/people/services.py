@@ -81,6 +81,14 @@ def import_new_people(programme: Programme, rows: list[dict]) -> list[Person]:
     return people
 
 
+def update_imported_people(updates: list[tuple[Person, dict]]) -> None:
+    """Apply the changed rows of a CSV import at once: (person, row) pairs, the row matched to the person by
+    email. ``plan_import`` has checked the rows against the programme in bulk (its departments and regions; an
+    email is never changed, it is what matched), so only the checks that need no query run here, and one flush
+    writes every change."""
+    audit.record_updates([(person, audit.apply_changes(person, _clean_values(**row))) for person, row in updates])
+
+
 def update_person(person: Person, *, expected_version: int | None, **values) -> dict:
     """Edit a person; returns the changes made (empty when nothing differed)."""
     check_version(person, expected_version)

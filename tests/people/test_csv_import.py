@@ -208,6 +208,38 @@ def test_apply_import_creates_updates_and_counts(app, programme, make_person):
     assert people_count(app, programme) == 3
 
 
+def _import_updating(app, programme, make_person, count: int, prefix: str) -> list[str]:
+    """Import a file that changes the job role of ``count`` existing people; the statements it sent."""
+    from tests.conftest import count_queries
+
+    for number in range(count):
+        make_person(programme, f"{prefix} {number}", email=f"{prefix}{number}@example.com", job_role="Rep")
+    text = HEADER + "".join(f"{prefix} {number},{prefix}{number}@example.com,IT,Lead,South,no\n"
+                            for number in range(count))
+    with count_queries(app) as statements:
+        with app.app_context():
+            plan = csv_io.apply_import(db.session.get(Programme, programme.id), text)
+            db.session.commit()
+    assert plan.update_count == count
+    return [statement for statement in statements if not statement.lstrip().upper().startswith("PRAGMA")]
+
+
+def test_an_import_updating_people_writes_each_row_once_and_checks_nothing_again(app, programme, make_person):
+    """Updates are written as new people are: the file was checked against the programme in bulk, so a row
+    costs its UPDATE and its audit entry (which the database driver may batch), not an email-clash check, two
+    ownership checks and a flush of its own as well (5 statements a row before)."""
+    few = _import_updating(app, programme, make_person, 3, "few")
+    many = _import_updating(app, programme, make_person, 30, "many")
+    assert len(many) - len(few) <= 2 * 27, (len(few), len(many))
+    with app.app_context():
+        people = db.session.scalars(select(Person).where(Person.email.like("many%"))).all()
+        assert {(person.job_role, person.version) for person in people} == {("Lead", 2)}
+        logged = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "update",
+                                                             AuditEvent.object_type == "Person")).all()
+        assert len(logged) == 33
+        assert {tuple(sorted(event.changes)) for event in logged} == {("department_id", "job_role", "region_id")}
+
+
 # --- the upload and confirm pages ------------------------------------------------------------
 
 def test_preview_lists_problems_by_line_and_writes_nothing(app, client, login_as, programme):
