@@ -107,6 +107,8 @@ def row_verdict(kind: str, timings: list, equal: list | None = None) -> list[str
     last = present[-1]
     if equal and not all(timing is not None and timing.ok for timing in equal):
         misses.append("FAIL at equal rows")
+    elif equal and len({timing.page_rows[:1] for timing in equal}) > 1:
+        misses.append("FAIL: rows still differ at equal rows")
     elif kind in ("paginated", "api") and len(present) > 1 and p95_ratio(equal or present) > MAX_PAGINATED_RATIO:
         misses.append(f"p95 ratio > {MAX_PAGINATED_RATIO}" + (" at equal rows" if equal else ""))
     if kind == "dashboard" and last.p95 * 1000 >= MAX_DASHBOARD_P95_MS:
@@ -126,6 +128,9 @@ def equal_cell(equal: list | None) -> str:
     if not equal:
         return "-"
     size = next(timing.page_size for timing in equal if timing is not None)
+    rows = {timing.page_rows[0] for timing in equal if timing is not None and timing.page_rows}
+    if rows != {size}:  # shown as measured, and failed in row_verdict
+        size = " / ".join(str(timing.page_rows[0]) if timing and timing.page_rows else "-" for timing in equal)
     ratio = p95_ratio(equal)
     return (f"{size} rows: " + " / ".join(ms(timing.p95) if timing else "-" for timing in equal)
             + ("" if math.isnan(ratio) else f" = {ratio:.2f}"))

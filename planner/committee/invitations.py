@@ -234,6 +234,14 @@ def _where(meeting: Meeting) -> str:
     return meeting.location or meeting.online_url
 
 
+def renew_rsvp_links(invitees) -> None:
+    """Before a page shows several invitees' links with ``rsvp_url``: renew those made under an earlier
+    SECRET_KEY together, in id order as the mail sender does (one by one, in the page's order, a page and a
+    sender renewing the same person's links could each wait for the other)."""
+    secret_links.current_tokens_of(invitees, purpose=RSVP_PURPOSE, salt=MeetingInvitee.rsvp_salt,
+                                   stored_hash=MeetingInvitee.rsvp_token_hash)
+
+
 def rsvp_url(invitee: MeetingInvitee, occurrence: MeetingOccurrence | None = None) -> str:
     """The signed link that records this person's answer without logging in.
 

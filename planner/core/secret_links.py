@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from planner.extensions import db
 
@@ -98,24 +99,40 @@ def current_tokens(key, keys, *, purpose: str, salt, stored_hash) -> dict:
     return tokens
 
 
+def current_tokens_of(rows, *, purpose: str, salt, stored_hash) -> dict:
+    """Row id -> the link token of each of ``rows`` (instances of one model) under the current SECRET_KEY, for a
+    page showing their links. Links made under an earlier key are renewed as ``current_tokens`` renews them: in
+    one statement, in id order, and only if nobody renewed them meanwhile, so a page and a mail sender renewing
+    the same links at once neither deadlock nor leave a sent link dead. ``salt`` and ``stored_hash`` are the
+    model's columns; renewed rows are read again, so their attributes hold what the database holds. A row
+    deleted meanwhile raises ``StaleDataError`` (a 409, as a stale edit)."""
+    tokens, stale = {}, []
+    for row in rows:
+        token = current_token(purpose, getattr(row, salt.key), getattr(row, stored_hash.key))
+        if token is not None:
+            tokens[row.id] = token
+        elif row.id is None:  # not in the database yet: nobody else can have sent its link
+            link = new_link(purpose)
+            setattr(row, salt.key, link.salt)
+            setattr(row, stored_hash.key, link.token_hash)
+            tokens[row.id] = link.token
+        else:
+            stale.append(row)
+    if stale:
+        model = type(stale[0])
+        renewed = current_tokens(model.id, [row.id for row in stale], purpose=purpose, salt=salt,
+                                 stored_hash=stored_hash)
+        for row in stale:
+            if renewed.get(row.id) is None:
+                raise StaleDataError(f"{model.__name__} {row.id} is gone or its link was renewed under another key")
+            tokens[row.id] = renewed[row.id]
+            db.session.refresh(row, [salt.key, stored_hash.key])
+    return tokens
+
+
 def current_token_of(row, *, purpose: str, salt, stored_hash) -> str:
-    """The link token of one row (a model instance) under the current SECRET_KEY, for a page showing the link.
-    A link made under an earlier key is renewed as ``current_tokens`` renews it: only if nobody renewed it
-    meanwhile, so a page and a mail sender renewing the same link at once both show and send the first
-    renewal. ``salt`` and ``stored_hash`` are the columns of ``row``'s model; the row's attributes are then
-    read again, so they hold what the database holds."""
-    token = current_token(purpose, getattr(row, salt.key), getattr(row, stored_hash.key))
-    if token is not None:
-        return token
-    model = type(row)
-    if row.id is None:  # not in the database yet: nobody else can have sent its link
-        link = new_link(purpose)
-        setattr(row, salt.key, link.salt)
-        setattr(row, stored_hash.key, link.token_hash)
-        return link.token
-    token = current_tokens(model.id, [row.id], purpose=purpose, salt=salt, stored_hash=stored_hash)[row.id]
-    db.session.refresh(row, [salt.key, stored_hash.key])
-    return token
+    """The link token of one row now (``current_tokens_of``)."""
+    return current_tokens_of([row], purpose=purpose, salt=salt, stored_hash=stored_hash)[row.id]
 
 
 def _renewal(purpose: str) -> dict[str, str]:

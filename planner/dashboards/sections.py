@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from planner.committee.invitations import renew_rsvp_links
 from planner.committee.models import ActionItem, AgendaItem, Answer, MeetingInvitee, MeetingOccurrence
 from planner.dashboards import queries
 from planner.lifecycle.models import Stage, StageStatus
@@ -184,6 +185,7 @@ def member_section(programme, person_id: int | None, today: date, now: datetime,
     if person_id is None:
         return MemberSection(has_person=False)
     meetings = [MyMeeting(*row) for row in queries.my_coming_occurrences(programme.id, person_id, now)]
+    renew_rsvp_links({meeting.invitee.id: meeting.invitee for meeting in meetings}.values())  # shown as links
     unanswered: dict[int, MyMeeting] = {}
     for meeting in meetings:
         if not meeting.is_answered:

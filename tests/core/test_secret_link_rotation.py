@@ -299,27 +299,10 @@ def test_a_link_renewed_by_someone_else_first_is_the_one_sent(app, factories, ro
         db.session.rollback()
 
 
-def _renewed_elsewhere_first(monkeypatch, renew_theirs):
-    """Make the next renewal find the link renewed by another request between its read and its write;
-    ``renew_theirs()`` renews it as that request would and gives its token."""
-    from planner.core import secret_links
-
-    theirs = {}
-    make_link = secret_links._renewal
-
-    def renewal(purpose):
-        theirs["token"] = renew_theirs()
-        db.session.flush()
-        return make_link(purpose)
-
-    monkeypatch.setattr(secret_links, "_renewal", renewal)
-    return theirs
-
-
-def test_a_page_showing_a_feedback_link_a_sender_renewed_first_shows_the_senders_link(app, factories, rotate_key,
-                                                                                      monkeypatch):
-    """The person's page and a mail sender renew the same stale feedback link at once: the page shows the link
-    the sender has just sent, instead of replacing it with one of its own (which would leave the email dead)."""
+def test_a_page_showing_a_feedback_link_a_sender_renewed_first_shows_the_senders_link(app, factories, rotate_key):
+    """The person's page read the stale feedback link; a mail sender renewed it and sent it before the page got
+    to renewing it: the page shows the sender's link, instead of replacing it with one of its own (which would
+    leave the email dead)."""
     from planner.feedback.models import FeedbackLink
 
     person = factories.person(factories.programme())
@@ -328,21 +311,52 @@ def test_a_page_showing_a_feedback_link_a_sender_renewed_first_shows_the_senders
         db.session.commit()
     rotate_key()
     with app.app_context():
-        def sender_renews():
-            link = db.session.scalar(select(FeedbackLink).where(FeedbackLink.person_id == person.id))
-            return links._set_new_salt(link)
-
-        theirs = _renewed_elsewhere_first(monkeypatch, sender_renews)
-        shown = links.feedback_token(db.session.get(Person, person.id))
-        assert shown == theirs["token"]
+        seen_by_page = db.session.scalar(select(FeedbackLink).where(FeedbackLink.person_id == person.id))
+        senders = links.feedback_tokens([person.id])[person.id]  # renewed by its own statement, not the page's row
+        assert secret_links_current(seen_by_page) is None  # the page's copy is still the stale one
+        assert links.feedback_token(db.session.get(Person, person.id)) == senders
+        assert secret_links_current(seen_by_page) == senders  # and now says what the table says
         db.session.commit()
     with app.app_context():
-        assert links.person_for_token(theirs["token"]).id == person.id
-        assert links.feedback_token(db.session.get(Person, person.id)) == theirs["token"]  # stable from now on
+        assert links.person_for_token(senders).id == person.id
+        assert links.feedback_token(db.session.get(Person, person.id)) == senders  # stable from now on
 
 
-def test_a_page_showing_an_rsvp_link_a_sender_renewed_first_shows_the_senders_link(app, factories, rotate_key,
-                                                                                   monkeypatch):
+def secret_links_current(link) -> str | None:
+    from planner.core import secret_links
+
+    return secret_links.current_token(links.LINK_PURPOSE, link.salt, link.token_hash)
+
+
+def test_a_page_renewing_a_feedback_link_a_sender_renews_in_between_keeps_the_senders(app, factories, rotate_key,
+                                                                                      monkeypatch):
+    """The same, with the sender's renewal landing between the page's read and its write: the page's renewal
+    is conditional on the link it read, so it writes nothing and shows the sender's."""
+    from planner.core import secret_links
+    from planner.feedback.models import FeedbackLink
+
+    person = factories.person(factories.programme())
+    with app.app_context():
+        links.feedback_url(db.session.get(Person, person.id))
+        db.session.commit()
+    rotate_key()
+    with app.app_context():
+        theirs = {}
+        make_link = secret_links._renewal
+
+        def renewed_in_between(purpose):
+            link = secret_links.new_link(purpose)
+            db.session.execute(FeedbackLink.__table__.update().where(FeedbackLink.person_id == person.id)
+                               .values(salt=link.salt, token_hash=link.token_hash))
+            theirs["token"] = link.token
+            return make_link(purpose)
+
+        monkeypatch.setattr(secret_links, "_renewal", renewed_in_between)
+        shown = links.feedback_token(db.session.get(Person, person.id))
+        assert shown == theirs["token"]
+
+
+def test_a_page_showing_an_rsvp_link_a_sender_renewed_first_shows_the_senders_link(app, factories, rotate_key):
     from planner.core import secret_links
 
     programme = factories.programme()
@@ -350,18 +364,31 @@ def test_a_page_showing_an_rsvp_link_a_sender_renewed_first_shows_the_senders_li
     meeting = make_meeting(app, programme, title="March committee")
     rotate_key()
     with app.test_request_context():
-        row = db.session.get(MeetingInvitee, meeting.invitees[ALICE])
-
-        def sender_renews():
-            link = secret_links.new_link("rsvp")
-            db.session.execute(MeetingInvitee.__table__.update().where(MeetingInvitee.id == row.id)
-                               .values(rsvp_salt=link.salt, rsvp_token_hash=link.token_hash))
-            return link.token
-
-        theirs = _renewed_elsewhere_first(monkeypatch, sender_renews)
+        row = db.session.get(MeetingInvitee, meeting.invitees[ALICE])  # the page's copy, stale
+        senders = invitations.rsvp_tokens([row.id])[row.id]
         shown = invitations.rsvp_url(row)
-        assert _path(shown) == f"/rsvp/{theirs['token']}"
-        assert row.rsvp_token_hash == secret_links.token_hash(theirs["token"])  # the row says what the table says
+        assert _path(shown) == f"/rsvp/{senders}"
+        assert row.rsvp_token_hash == secret_links.token_hash(senders)  # the row says what the table says
         db.session.commit()
     with app.test_request_context():
         assert invitations.rsvp_url(db.session.get(MeetingInvitee, meeting.invitees[ALICE])) == shown
+
+
+def test_a_page_showing_a_link_whose_row_was_deleted_meanwhile_answers_409_not_500(app, factories, rotate_key):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from planner.core import secret_links
+    from planner.feedback.models import FeedbackLink
+
+    person = factories.person(factories.programme())
+    with app.app_context():
+        links.feedback_url(db.session.get(Person, person.id))
+        db.session.commit()
+    rotate_key()
+    with app.app_context():
+        seen_by_page = db.session.scalar(select(FeedbackLink).where(FeedbackLink.person_id == person.id))
+        db.session.execute(FeedbackLink.__table__.delete().where(FeedbackLink.id == seen_by_page.id))
+        with pytest.raises(StaleDataError):
+            secret_links.current_token_of(seen_by_page, purpose=links.LINK_PURPOSE, salt=FeedbackLink.salt,
+                                          stored_hash=FeedbackLink.token_hash)
+        db.session.rollback()
