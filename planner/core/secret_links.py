@@ -106,18 +106,16 @@ def current_tokens_of(rows, *, purpose: str, salt, stored_hash) -> dict:
     the same links at once neither deadlock nor leave a sent link dead. ``salt`` and ``stored_hash`` are the
     model's columns; renewed rows are read again, so their attributes hold what the database holds. A row
     deleted meanwhile raises ``StaleDataError`` (a 409, as a stale edit)."""
+    rows = list(rows)
+    if any(row.id is None for row in rows):
+        db.session.flush()
     tokens, stale = {}, []
     for row in rows:
         token = current_token(purpose, getattr(row, salt.key), getattr(row, stored_hash.key))
-        if token is not None:
-            tokens[row.id] = token
-        elif row.id is None:  # not in the database yet: nobody else can have sent its link
-            link = new_link(purpose)
-            setattr(row, salt.key, link.salt)
-            setattr(row, stored_hash.key, link.token_hash)
-            tokens[row.id] = link.token
-        else:
+        if token is None:
             stale.append(row)
+        else:
+            tokens[row.id] = token
     if stale:
         model = type(stale[0])
         renewed = current_tokens(model.id, [row.id for row in stale], purpose=purpose, salt=salt,
