@@ -70,7 +70,7 @@ PAGES = (
     Entry(P + "/surveys/{survey}/unanswered"),
     Entry(P + "/adoption"), Entry(P + "/adoption/chart.png", kind="chart"), Entry(P + "/super-users"),
     Entry(P + "/regions"), Entry(P + "/departments"), Entry(P + "/people"),
-    Entry(P + "/people/lookup?q=an", kind="page"),  # the person picker's search: JSON, ten names at most
+    Entry(P + "/people/lookup?q=an", kind="page"),  # the person picker's search: JSON, 20 names at most
     Entry(P + "/members"),
     Entry(P + "/audit"),
     Entry("/me/calendar"), Entry("/training/my-sessions", "trainer"),
