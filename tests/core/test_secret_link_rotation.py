@@ -271,31 +271,45 @@ def test_a_check_in_code_stops_working_when_the_key_changes_and_the_code_shown_t
         assert (mark.person_id, mark.status, mark.source) == (enrolled.id, MarkStatus.PRESENT, "self")
 
 
-def test_a_link_renewed_by_someone_else_first_is_the_one_sent(app, factories, rotate_key, monkeypatch):
-    """Two mail senders (or a sender and a page) renewing the same link after a key change: the first renewal
-    stands and both send its token, instead of the second overwriting a link the first has just sent."""
-    from planner.core import secret_links
-    from planner.feedback.models import FeedbackLink
-
+def _person_with_a_stale_feedback_link(app, factories, rotate_key) -> int:
+    """A person whose feedback link was made, then the key rotated: their link works no more."""
     person = factories.person(factories.programme())
     with app.app_context():
         links.feedback_url(db.session.get(Person, person.id))
         db.session.commit()
     rotate_key()
+    return person.id
+
+
+def _renewed_between_read_and_write(monkeypatch, person_id: int) -> dict:
+    """Make the next renewal find the feedback link renewed by another request between its read and its write
+    (as that request would: a new salt, flushed); the other request's token lands in the returned dict."""
+    from planner.core import secret_links
+    from planner.feedback.models import FeedbackLink
+
+    theirs = {}
+    make_link = secret_links._renewal
+
+    def renewed_elsewhere_first(purpose):
+        link = db.session.scalar(select(FeedbackLink).where(FeedbackLink.person_id == person_id)
+                                 .execution_options(populate_existing=True))
+        theirs["token"] = links._set_new_salt(link)
+        db.session.flush()
+        return make_link(purpose)
+
+    monkeypatch.setattr(secret_links, "_renewal", renewed_elsewhere_first)
+    return theirs
+
+
+def test_a_link_renewed_by_someone_else_first_is_the_one_sent(app, factories, rotate_key, monkeypatch):
+    """Two mail senders (or a sender and a page) renewing the same link after a key change: the first renewal
+    stands and both send its token, instead of the second overwriting a link the first has just sent."""
+    person_id = _person_with_a_stale_feedback_link(app, factories, rotate_key)
     with app.app_context():
-        theirs = {}
-        make_link = secret_links._renewal
-
-        def renewed_elsewhere_first(purpose):
-            link = db.session.scalar(select(FeedbackLink).where(FeedbackLink.person_id == person.id))
-            theirs["token"] = links._set_new_salt(link)  # another request renews between our read and our write
-            db.session.flush()
-            return make_link(purpose)
-
-        monkeypatch.setattr(secret_links, "_renewal", renewed_elsewhere_first)
-        tokens = links.feedback_tokens([person.id])
-        assert tokens == {person.id: theirs["token"]}
-        assert links.person_for_token(theirs["token"]).id == person.id
+        theirs = _renewed_between_read_and_write(monkeypatch, person_id)
+        tokens = links.feedback_tokens([person_id])
+        assert tokens == {person_id: theirs["token"]}
+        assert links.person_for_token(theirs["token"]).id == person_id
         db.session.rollback()
 
 
@@ -305,24 +319,20 @@ def test_a_page_showing_a_feedback_link_a_sender_renewed_first_shows_the_senders
     leave the email dead)."""
     from planner.feedback.models import FeedbackLink
 
-    person = factories.person(factories.programme())
+    person_id = _person_with_a_stale_feedback_link(app, factories, rotate_key)
     with app.app_context():
-        links.feedback_url(db.session.get(Person, person.id))
-        db.session.commit()
-    rotate_key()
-    with app.app_context():
-        seen_by_page = db.session.scalar(select(FeedbackLink).where(FeedbackLink.person_id == person.id))
-        senders = links.feedback_tokens([person.id])[person.id]  # renewed by its own statement, not the page's row
-        assert secret_links_current(seen_by_page) is None  # the page's copy is still the stale one
-        assert links.feedback_token(db.session.get(Person, person.id)) == senders
-        assert secret_links_current(seen_by_page) == senders  # and now says what the table says
+        seen_by_page = db.session.scalar(select(FeedbackLink).where(FeedbackLink.person_id == person_id))
+        senders = links.feedback_tokens([person_id])[person_id]  # renewed by its own statement, not the page's row
+        assert _current_feedback_token(seen_by_page) is None  # the page's copy is still the stale one
+        assert links.feedback_token(db.session.get(Person, person_id)) == senders
+        assert _current_feedback_token(seen_by_page) == senders  # and now says what the table says
         db.session.commit()
     with app.app_context():
-        assert links.person_for_token(senders).id == person.id
-        assert links.feedback_token(db.session.get(Person, person.id)) == senders  # stable from now on
+        assert links.person_for_token(senders).id == person_id
+        assert links.feedback_token(db.session.get(Person, person_id)) == senders  # stable from now on
 
 
-def secret_links_current(link) -> str | None:
+def _current_feedback_token(link) -> str | None:
     from planner.core import secret_links
 
     return secret_links.current_token(links.LINK_PURPOSE, link.salt, link.token_hash)
@@ -332,28 +342,10 @@ def test_a_page_renewing_a_feedback_link_a_sender_renews_in_between_keeps_the_se
                                                                                       monkeypatch):
     """The same, with the sender's renewal landing between the page's read and its write: the page's renewal
     is conditional on the link it read, so it writes nothing and shows the sender's."""
-    from planner.core import secret_links
-    from planner.feedback.models import FeedbackLink
-
-    person = factories.person(factories.programme())
+    person_id = _person_with_a_stale_feedback_link(app, factories, rotate_key)
     with app.app_context():
-        links.feedback_url(db.session.get(Person, person.id))
-        db.session.commit()
-    rotate_key()
-    with app.app_context():
-        theirs = {}
-        make_link = secret_links._renewal
-
-        def renewed_in_between(purpose):
-            link = secret_links.new_link(purpose)
-            db.session.execute(FeedbackLink.__table__.update().where(FeedbackLink.person_id == person.id)
-                               .values(salt=link.salt, token_hash=link.token_hash))
-            theirs["token"] = link.token
-            return make_link(purpose)
-
-        monkeypatch.setattr(secret_links, "_renewal", renewed_in_between)
-        shown = links.feedback_token(db.session.get(Person, person.id))
-        assert shown == theirs["token"]
+        theirs = _renewed_between_read_and_write(monkeypatch, person_id)
+        assert links.feedback_token(db.session.get(Person, person_id)) == theirs["token"]
 
 
 def test_a_page_showing_an_rsvp_link_a_sender_renewed_first_shows_the_senders_link(app, factories, rotate_key):
@@ -380,13 +372,9 @@ def test_a_page_showing_a_link_whose_row_was_deleted_meanwhile_answers_409_not_5
     from planner.core import secret_links
     from planner.feedback.models import FeedbackLink
 
-    person = factories.person(factories.programme())
+    person_id = _person_with_a_stale_feedback_link(app, factories, rotate_key)
     with app.app_context():
-        links.feedback_url(db.session.get(Person, person.id))
-        db.session.commit()
-    rotate_key()
-    with app.app_context():
-        seen_by_page = db.session.scalar(select(FeedbackLink).where(FeedbackLink.person_id == person.id))
+        seen_by_page = db.session.scalar(select(FeedbackLink).where(FeedbackLink.person_id == person_id))
         db.session.execute(FeedbackLink.__table__.delete().where(FeedbackLink.id == seen_by_page.id))
         with pytest.raises(StaleDataError):
             secret_links.current_token_of(seen_by_page, purpose=links.LINK_PURPOSE, salt=FeedbackLink.salt,
