@@ -15,7 +15,8 @@ right:
   deleted course or department, or a session cancelled, moved to another course or deleted notes the whole
   programme; a statement whose rows cannot be told notes every programme;
 - when the session commits, the noted people and programmes are worked out again from the source rows, in the
-  same transaction (``_refresh_at_commit``), so the kept rows agree with every committed state;
+  same transaction (``_refresh_at_commit``), so the kept rows agree with every committed state; on PostgreSQL
+  two commits reworking the same programme take turns (``_lock``);
 - until then, a read in the same transaction after a noted write works progress out from the source rows
   instead (``person_progress``), so a page never shows figures from before its own changes.
 
@@ -39,6 +40,8 @@ COMPLETING_MARKS = (MarkStatus.PRESENT, MarkStatus.LATE)
 #: people worked out again per statement: keeps the ``IN`` lists short on every database
 _CHUNK = 500
 _NOTED_KEY = "training_progress_noted"
+#: the first key of the advisory locks that serialise reworking a programme's rows on PostgreSQL (``_lock``)
+_LOCK_CLASS = 0x7470  # "tp"
 #: what progress is worked out from: a write to one of these is noted
 _SOURCE_MODELS = (Person, AttendanceMark, CourseRequirement, Course, TrainingSession, Department)
 _SOURCE_TABLES = frozenset(model.__tablename__ for model in _SOURCE_MODELS)
@@ -189,16 +192,34 @@ def _refresh_at_commit(session) -> None:
 def refresh(session, noted: _Noted) -> None:
     """Replace the kept rows of the noted programmes and people with ones worked out from the source rows."""
     programmes = (session.scalars(select(Programme.id)).all() if noted.everything else sorted(noted.programmes))
+    people = sorted(noted.people)
+    _lock(session, programmes, people)
     for programme_id in programmes:
         session.execute(delete(TrainingProgress).where(TrainingProgress.programme_id == programme_id))
         session.execute(insert(TrainingProgress).from_select(
             ["person_id", "programme_id", "needed", "completed"], worked_out(programme_id=programme_id)))
-    people = sorted(noted.people)
     for start in range(0, len(people), _CHUNK):
         chunk = people[start:start + _CHUNK]
         session.execute(delete(TrainingProgress).where(TrainingProgress.person_id.in_(chunk)))
         session.execute(insert(TrainingProgress).from_select(
             ["person_id", "programme_id", "needed", "completed"], worked_out(person_ids=chunk)))
+
+
+def _lock(session, programmes: list[int], people: list[int]) -> None:
+    """PostgreSQL: wait until no other transaction is reworking rows of these programmes or of these people's
+    programmes, then hold them until this one ends. Without it, two commits reworking one person at once fail
+    or lose a mark: the second one's delete waits on the first one's, finds the row gone and the new one not yet
+    visible, and its insert then hits the first one's new row. The later one waits, so its statements see what
+    the earlier one committed. One lock per programme, taken in id order (no deadlock between two reworks);
+    advisory, so it holds up no other reader or writer of the programme. SQLite runs one writer at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    programme_ids = set(programmes)
+    for start in range(0, len(people), _CHUNK):
+        programme_ids.update(session.scalars(
+            select(Person.programme_id).where(Person.id.in_(people[start:start + _CHUNK])).distinct()))
+    for programme_id in sorted(programme_ids):
+        session.execute(select(func.pg_advisory_xact_lock(_LOCK_CLASS, programme_id)))
 
 
 def rebuild(programme_id: int) -> None:
