@@ -1,7 +1,7 @@
 """Domain errors raised by services, and the error pages and JSON errors the app answers with."""
 from flask import Flask, current_app, g, jsonify, render_template, request, session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -69,6 +69,38 @@ ERROR_MESSAGES = {
 }
 
 
+#: the 409 of a write the database refused because of another made at the same moment (``write_conflict``)
+WRITE_CONFLICT_MESSAGE = _l("Someone else saved the same thing at the same moment, or it exists already. Nothing "
+                            "of yours was saved: reload the page to see what is there now, then try again.")
+
+#: SQLSTATEs of a write refused because of another one at the same moment: a unique key taken, a row referred
+#: to deleted meanwhile, a deadlock, a serialisation failure
+_CONFLICT_STATES = ("23505", "23503", "40P01", "40001")
+#: SQLite's words for the first two (it has no deadlocks: one writer at a time)
+_SQLITE_CONFLICTS = ("UNIQUE constraint failed", "FOREIGN KEY constraint failed")
+
+
+def write_conflict(exc: DBAPIError) -> bool:
+    """Whether the database refused the write because of another one made at the same moment (two clicks on
+    one button, two people adding the same thing, two transactions locking the same rows in opposite orders):
+    the request is refused with a 409 and can simply be tried again. Other refusals (a NOT NULL or CHECK
+    constraint) are bugs and stay 500s."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate in _CONFLICT_STATES
+    return isinstance(exc, IntegrityError) and str(exc.orig).startswith(_SQLITE_CONFLICTS)
+
+
+def write_conflict_response():
+    """The 409 answer to a write refused by ``write_conflict``: the request's work is rolled back (the failed
+    statement left the transaction unusable) and its flashed messages dropped."""
+    from planner.extensions import db
+
+    db.session.rollback()
+    session.pop("_flashes", None)
+    return error_response(409, str(WRITE_CONFLICT_MESSAGE))
+
+
 def error_response(code: int, message: str | None = None):
     message = message or str(ERROR_MESSAGES.get(code, ERROR_MESSAGES[500]))
     if wants_json():
@@ -125,9 +157,19 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return error_response(409)
 
+    @app.errorhandler(IntegrityError)
+    def handle_integrity_error(exc: IntegrityError):
+        if not write_conflict(exc):  # a NOT NULL or CHECK constraint: a bug to see
+            return handle_unexpected(exc)
+        app.logger.info("Write conflict on %s %s: %s", request.method, request.path, exc.orig)
+        return write_conflict_response()
+
     @app.errorhandler(OperationalError)
     def handle_operational_error(exc: OperationalError):
-        if not database_unavailable(exc):  # a missing table, a timeout, a deadlock: a bug to see, not an outage
+        if write_conflict(exc):  # a deadlock: the database chose this request to give way
+            app.logger.info("Write conflict on %s %s: %s", request.method, request.path, exc.orig)
+            return write_conflict_response()
+        if not database_unavailable(exc):  # a missing table, a statement timeout: a bug to see, not an outage
             return handle_unexpected(exc)
         app.logger.error("Database unavailable on %s %s", request.method, request.path, exc_info=exc)
         return database_unavailable_response()

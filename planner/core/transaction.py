@@ -6,13 +6,16 @@ errors (422), a refusal (403/404/409) or a crash (500) never leaves a half-writt
 A view that must keep a write despite answering with an error (a failed login is counted even
 though the login is refused) says so with ``keep_changes()``. When the commit itself fails because the
 database stopped answering, the response the view produced is replaced by the 503 error page: the
-visitor is never told "saved" about work that was not.
+visitor is never told "saved" about work that was not. When it fails because another request wrote the same
+thing at the same moment (a duplicate, a deadlock), the answer is the 409 of ``write_conflict``.
 """
 from flask import Flask, current_app, g, make_response, request, session
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from planner.core.errors import database_unavailable, database_unavailable_response, error_response
+from planner.core.errors import (
+    database_unavailable, database_unavailable_response, error_response, write_conflict, write_conflict_response,
+)
 from planner.extensions import db
 
 #: headers of the view's own answer that must not survive into the error page that replaces it
@@ -45,8 +48,12 @@ def register_request_transaction(app: Flask) -> None:
                 db.session.rollback()
                 session.pop("_flashes", None)
                 return _replace_answer(response, make_response(*error_response(409)))
-            except OperationalError as error:
-                if not database_unavailable(error):
+            except (IntegrityError, OperationalError) as error:
+                if write_conflict(error):  # a duplicate saved, or a deadlock, at the same moment
+                    current_app.logger.info("Write conflict at the commit of %s %s: %s", request.method,
+                                            request.path, error.orig)
+                    return _replace_answer(response, make_response(*write_conflict_response()))
+                if not isinstance(error, OperationalError) or not database_unavailable(error):
                     raise
                 current_app.logger.error("Database unavailable at the commit of %s %s", request.method,
                                          request.path, exc_info=True)
