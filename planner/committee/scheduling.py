@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import flag_modified
 
 from planner.committee import invitations
 from planner.committee.models import (
@@ -169,7 +170,7 @@ def update_meeting(meeting: Meeting, plan: MeetingPlan, *, expected_version: int
         return 0
     _follow_series_change(meeting, old)
     if stale and meeting.status is not MeetingStatus.DRAFT:
-        meeting.sequence = invitations.revision(meeting) + 1
+        meeting.sequence = _next_revision(meeting)
     db.session.flush()
     audit.record_update(meeting, changes)
     return invitations.send_updates(meeting) if meeting.status is MeetingStatus.SCHEDULED else 0
@@ -196,7 +197,7 @@ def cancel_meeting(meeting: Meeting, *, reason: str = "") -> int:
     if reason:
         changes["cancel_reason"] = [None, reason.strip()[:2000]]
     if was_sent:
-        meeting.sequence = invitations.revision(meeting) + 1
+        meeting.sequence = _next_revision(meeting)
     db.session.flush()
     audit.record_update(meeting, changes)
     return invitations.send_updates(meeting) if was_sent else 0
@@ -225,7 +226,7 @@ def move_occurrence(occurrence: MeetingOccurrence, *, local_start: datetime, dur
     if not changes:
         return 0
     if meeting.status is not MeetingStatus.DRAFT:
-        occurrence.sequence = invitations.revision(meeting) + 1
+        occurrence.sequence = _next_revision(meeting)
         if not occurrence.is_moved:
             # back where the series puts it: the override vanishes, and only the master can say so
             meeting.sequence = occurrence.sequence
@@ -244,13 +245,24 @@ def cancel_occurrence(occurrence: MeetingOccurrence, *, reason: str, expected_ve
     before = invitations.revision(meeting)
     changes = audit.apply_changes(occurrence, {"is_cancelled": True, "cancel_reason": (reason or "").strip()[:2000]})
     if meeting.status is not MeetingStatus.DRAFT:
-        meeting.sequence = before + 1
+        meeting.sequence = _next_revision(meeting)
         occurrence.sequence = meeting.sequence
     db.session.flush()
     audit.record_update(occurrence, changes)
     if meeting.status is not MeetingStatus.SCHEDULED:
         return 0
     return invitations.send_occurrence_cancel(meeting, occurrence, previous_revision=before)
+
+
+def _next_revision(meeting: Meeting) -> int:
+    """The SEQUENCE of the change being made: one above the highest the meeting's calendar object reached.
+
+    The meeting row is written with every change that takes one (an occurrence's too), so its version check
+    lets only one of two changes made at the same moment be saved: the other is refused as a stale edit (409).
+    Both would otherwise take the same SEQUENCE, the outbox would take their updates for one message, and the
+    second change would never reach the calendars, which would all count as up to date."""
+    flag_modified(meeting, "sequence")
+    return invitations.revision(meeting) + 1
 
 
 def _check_changeable(meeting: Meeting, occurrence: MeetingOccurrence) -> None:

@@ -407,3 +407,29 @@ def test_a_committee_member_or_invited_guest_cannot_be_deleted_silently(app, set
         invitations.remove_invitee(next(i for i in meeting.invitees if i.person_id == guest.id))
         people_services.delete_person(guest)  # their cancellation is queued; now they may go
         db.session.rollback()
+
+
+def test_a_series_change_saved_while_an_occurrence_was_being_moved_makes_the_move_a_conflict(app, setting):
+    """Two organisers at once: B changed the series' location (a new SEQUENCE) after A's move read the meeting.
+    A's move would send its override with the same SEQUENCE as B's update, and the outbox would take the two
+    for one message: B's change would never reach the calendars, which would all count as up to date. The move
+    writes the meeting row too, so its version check refuses it instead (a 409 in the page)."""
+    from sqlalchemy import update
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from planner.committee.models import Meeting
+
+    programme, _people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(), organiser_id=None, send_now=True)
+        db.session.commit()
+        second = meeting.occurrences[1]
+        revision = invitations.revision(meeting)
+        db.session.execute(update(Meeting).where(Meeting.id == meeting.id)  # B's change, committed meanwhile
+                           .values(location="Room 2", sequence=revision + 1, version=Meeting.version + 1)
+                           .execution_options(synchronize_session=False))
+        with pytest.raises(StaleDataError):
+            scheduling.move_occurrence(second, local_start=datetime(2027, 1, 14, 9, 0), duration_minutes=60,
+                                       location=None, expected_version=second.version)
+            db.session.flush()
+        db.session.rollback()
