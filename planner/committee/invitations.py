@@ -21,6 +21,7 @@ from planner.core import audit, clock, outbox, outbox_links, secret_links
 from planner.core.errors import DomainError
 from planner.core.links import external_url
 from planner.core.models import OutboxStatus
+from planner.core.upsert import insert_ignoring_conflicts
 from planner.extensions import db
 from planner.people.models import Person
 
@@ -373,11 +374,13 @@ def record_answer(invitee: MeetingInvitee, answer: Answer | str, *, comment: str
         raise DomainError(_("That occurrence belongs to another meeting."))
     if occurrence.is_cancelled:
         raise DomainError(_("That meeting was cancelled."))
-    row = db.session.scalar(select(OccurrenceAnswer).where(OccurrenceAnswer.invitee_id == invitee.id,
-                                                           OccurrenceAnswer.occurrence_id == occurrence.id))
-    if row is None:
-        row = OccurrenceAnswer(invitee_id=invitee.id, occurrence_id=occurrence.id, answer=answer)
-        db.session.add(row)
+    # inserted unless there is one (two clicks at once: the second waits for the first, then finds its row)
+    insert_ignoring_conflicts(OccurrenceAnswer, {"invitee_id": invitee.id, "occurrence_id": occurrence.id,
+                                                 "answer": answer, "comment": comment, "answered_at": now},
+                              ["invitee_id", "occurrence_id"])
+    row = db.session.scalars(select(OccurrenceAnswer).where(OccurrenceAnswer.invitee_id == invitee.id,
+                                                            OccurrenceAnswer.occurrence_id == occurrence.id)
+                             .execution_options(populate_existing=True)).one()
     row.answer, row.comment, row.answered_at = answer, comment, now
     db.session.flush()
     audit.record_update(invitee, {"answer": [None, f"{answer.value} for {occurrence.original_start:%Y-%m-%d %H:%M}"]})
