@@ -7,10 +7,11 @@ revokes every link; the next time a person's link is sent or shown they get a ne
 """
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from planner.core import audit, outbox_links, secret_links
 from planner.core.links import external_url
+from planner.core.upsert import insert_ignoring_conflicts
 from planner.extensions import db
 from planner.feedback.models import FeedbackLink
 from planner.people.models import Person
@@ -39,11 +40,12 @@ def feedback_token(person: Person) -> str:
     stored link was made under an earlier SECRET_KEY (it works no more, so replacing it revokes nothing)."""
     link = _link_of(person)
     if link is None:
-        link = FeedbackLink(person_id=person.id)
-        token = _set_new_salt(link)
-        db.session.add(link)
-        db.session.flush()
-        return token
+        new = secret_links.new_link(LINK_PURPOSE)
+        insert_ignoring_conflicts(FeedbackLink, {"person_id": person.id, "salt": new.salt,
+                                                 "token_hash": new.token_hash}, ["person_id"])
+        link = _link_of(person)  # ours, or the one a mailing or page made for them at the same moment
+        if link.salt == new.salt:
+            return new.token
     return secret_links.current_token_of(link, purpose=LINK_PURPOSE, salt=FeedbackLink.salt,
                                          stored_hash=FeedbackLink.token_hash)
 
@@ -76,8 +78,8 @@ def ensure_feedback_links(people: Sequence[Person]) -> None:
     for person_id in sorted(ids - linked):
         link = secret_links.new_link(LINK_PURPOSE)
         new_links.append({"person_id": person_id, "salt": link.salt, "token_hash": link.token_hash})
-    if new_links:
-        db.session.execute(insert(FeedbackLink), new_links)
+    # a link made for someone by another mailing or page at the same moment is kept, not collided with
+    insert_ignoring_conflicts(FeedbackLink, new_links, ["person_id"])
 
 
 def emailed_feedback_url(person_id: int, links: outbox_links.SecretLinks) -> str:
