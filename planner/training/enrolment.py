@@ -188,11 +188,6 @@ def cancel_session(session: TrainingSession, *, reason: str | CancelReason | Non
     """Cancel a session for a reason (business priority ones reach the committee pack). Everyone enrolled or
     waiting goes onto the waitlist of the course's next session in the region (free seats there are then given
     in waitlist order); without such a session they are flagged. Everyone invited gets the cancellation."""
-    check_version(session, expected_version)
-    if session.status is SessionStatus.CANCELLED:
-        raise DomainError(_("This session is already cancelled."))
-    if session.ends_at <= clock.now():
-        raise DomainError(_("This session is over; it can no longer be cancelled."))
     try:
         reason = CancelReason(reason)
     except ValueError:
@@ -200,12 +195,24 @@ def cancel_session(session: TrainingSession, *, reason: str | CancelReason | Non
     note = (note or "").strip()
     if len(note) > NOTE_LENGTH:
         raise DomainError(_("Keep the note under 2000 characters."), field="note")
+    # the session and the one its people move to are locked first, in one order (id), and read again: two
+    # sessions cancelled at once, each the other's next, cannot deadlock, and a change made meanwhile is seen
+    next_session = next_session_for(session)
+    for locked in sorted({session, next_session} - {None}, key=lambda each: each.id):
+        sessions.lock_seats(locked)
+    check_version(session, expected_version)
+    if session.status is SessionStatus.CANCELLED:
+        raise DomainError(_("This session is already cancelled."))
+    if session.ends_at <= clock.now():
+        raise DomainError(_("This session is over; it can no longer be cancelled."))
+    if next_session is not None and next_session.status is SessionStatus.CANCELLED:  # cancelled meanwhile
+        next_session = None
     values = {"status": SessionStatus.CANCELLED, "cancel_reason": reason, "cancel_note": note}
     if session.status is SessionStatus.SCHEDULED:  # a cancellation carries a higher SEQUENCE (CALENDAR.md)
         values["sequence"] = session.sequence + 1
     audit.record_update(session, audit.apply_changes(session, values))
 
-    outcome = CancelOutcome(next_session=next_session_for(session))
+    outcome = CancelOutcome(next_session=next_session)
     affected = db.session.scalars(
         select(Enrolment).where(Enrolment.session_id == session.id, Enrolment.status.in_(LIVE))
         .options(joinedload(Enrolment.person))

@@ -177,8 +177,9 @@ def schedule_session(session: TrainingSession) -> None:
 def lock_seats(session: TrainingSession) -> None:
     """Serialise seat-taking on one session (PostgreSQL row lock; SQLite writers are serialised already), and
     read it again: a cancellation or capacity change committed while waiting for the lock is seen."""
+    # the row must be fetched for the ORM to refresh the object from it (a result left unread refreshes nothing)
     db.session.execute(select(TrainingSession).where(TrainingSession.id == session.id).with_for_update()
-                       .execution_options(populate_existing=True))
+                       .execution_options(populate_existing=True)).scalar_one()
 
 
 def enrolled_count(session_id: int) -> int:

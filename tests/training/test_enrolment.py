@@ -261,3 +261,27 @@ def factories_email(app, person_id) -> str:
 
     with app.app_context():
         return db.session.get(Person, person_id).email.lower()
+
+
+# --- changes committed by another request while this one waited for the seats' lock --------------------------
+
+def _changed_meanwhile(session_id, **values) -> None:
+    """Another request's committed change to a session, behind this session's back (its objects keep the old
+    values until read again)."""
+    from sqlalchemy import update
+
+    db.session.execute(update(TrainingSession).where(TrainingSession.id == session_id)
+                       .values(version=TrainingSession.version + 1, **values)
+                       .execution_options(synchronize_session=False))
+
+
+def test_locking_the_seats_reads_the_session_again(app, factories, now_is):
+    now_is(NOW)
+    s = setup(app, factories)
+    session_id = make_session(app, s, day=date(2026, 11, 12), capacity=4)
+    with app.app_context():
+        session = db.session.get(TrainingSession, session_id)
+        _changed_meanwhile(session_id, capacity=2, status=SessionStatus.CANCELLED)
+        sessions.lock_seats(session)
+        assert (session.capacity, session.status) == (2, SessionStatus.CANCELLED)
+
