@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from planner.committee.models import Decision
-from planner.core import audit
+from planner.core import audit, locks
 from planner.core.errors import DomainError, check_version
 from planner.core.routing import MAX_ID
 from planner.extensions import db
@@ -287,6 +287,9 @@ def add_dependency(programme: Programme, *, predecessor_key: str, successor_key:
         raise DomainError(_("The lag cannot be negative."), field="lag_days")
     predecessor_kind, predecessor_id = parse_key(predecessor_key)
     successor_kind, successor_id = parse_key(successor_key)
+    # one dependency added at a time per programme: two added at once (A before B, B before A) would each pass
+    # the loop check without the other, and the plan would then hold a loop nothing can schedule
+    locks.hold(db.session, locks.PLAN_DEPENDENCIES, [programme.id])
     exists = db.session.scalar(select(Dependency.id).where(
         Dependency.programme_id == programme.id, Dependency.predecessor_kind == predecessor_kind,
         Dependency.predecessor_id == predecessor_id, Dependency.successor_kind == successor_kind,

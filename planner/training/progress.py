@@ -27,6 +27,7 @@ from itertools import chain
 from sqlalchemy import Delete, Insert, Select, Update, and_, delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from planner.core import locks
 from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Department, Programme
@@ -40,8 +41,6 @@ COMPLETING_MARKS = (MarkStatus.PRESENT, MarkStatus.LATE)
 #: people worked out again per statement: keeps the ``IN`` lists short on every database
 _CHUNK = 500
 _NOTED_KEY = "training_progress_noted"
-#: the first key of the advisory locks that serialise reworking a programme's rows on PostgreSQL (``_lock``)
-_LOCK_CLASS = 0x7470  # "tp"
 #: what progress is worked out from: a write to one of these is noted
 _SOURCE_MODELS = (Person, AttendanceMark, CourseRequirement, Course, TrainingSession, Department)
 _SOURCE_TABLES = frozenset(model.__tablename__ for model in _SOURCE_MODELS)
@@ -206,20 +205,18 @@ def refresh(session, noted: _Noted) -> None:
 
 
 def _lock(session, programmes: list[int], people: list[int]) -> None:
-    """PostgreSQL: wait until no other transaction is reworking rows of these programmes or of these people's
-    programmes, then hold them until this one ends. Without it, two commits reworking one person at once fail
-    or lose a mark: the second one's delete waits on the first one's, finds the row gone and the new one not yet
-    visible, and its insert then hits the first one's new row. The later one waits, so its statements see what
-    the earlier one committed. One lock per programme, taken in id order (no deadlock between two reworks);
-    advisory, so it holds up no other reader or writer of the programme. SQLite runs one writer at a time."""
+    """Wait until no other transaction is reworking rows of these programmes or of these people's programmes,
+    then hold them until this one ends (``core.locks``). Without it, two commits reworking one person at once
+    fail or lose a mark on PostgreSQL: the second one's delete waits on the first one's, finds the row gone and
+    the new one not yet visible, and its insert then hits the first one's new row. The later one waits, so its
+    statements see what the earlier one committed."""
     if session.get_bind().dialect.name != "postgresql":
         return
     programme_ids = set(programmes)
     for start in range(0, len(people), _CHUNK):
         programme_ids.update(session.scalars(
             select(Person.programme_id).where(Person.id.in_(people[start:start + _CHUNK])).distinct()))
-    for programme_id in sorted(programme_ids):
-        session.execute(select(func.pg_advisory_xact_lock(_LOCK_CLASS, programme_id)))
+    locks.hold(session, locks.TRAINING_PROGRESS, programme_ids)
 
 
 def rebuild(programme_id: int) -> None:

@@ -295,3 +295,32 @@ def test_a_re_plan_too_far_in_the_future_is_refused_not_an_overflow(app, planned
         with pytest.raises(DomainError) as error:
             plan.preview_replan(programme, plan.Change(key=f"wave:{wave.id}", new_start=date(9999, 12, 27)))
         assert error.value.field == "new_start" and "too far away" in error.value.message
+
+
+def test_adding_a_dependency_holds_the_programme_s_dependency_lock_until_the_commit(app, planned, database_url):
+    """Two dependencies added at once (A before B, B before A) would each pass the loop check without the other:
+    on PostgreSQL the second waits for the first's commit, then sees it. Shown with a second connection, which
+    cannot take the lock while the first transaction holds it."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one writer at a time; the lock is PostgreSQL's")
+    from sqlalchemy import create_engine
+
+    from planner.core import locks
+
+    def lock_is_free(engine) -> bool:
+        with engine.connect() as other:
+            return other.execute(select(func.pg_try_advisory_xact_lock(locks.PLAN_DEPENDENCIES, planned.id))).scalar()
+
+    engine = create_engine(database_url)
+    try:
+        with app.app_context():
+            programme = db.session.get(Programme, planned.id)
+            items = plan.load_items(programme.id)
+            assert lock_is_free(engine)
+            services.add_dependency(programme, predecessor_key=f"stage:{items.stages[0].id}",
+                                    successor_key=f"wave:{items.waves[0].id}", lag_days=2)
+            assert not lock_is_free(engine)
+            db.session.rollback()
+        assert lock_is_free(engine)
+    finally:
+        engine.dispose()
