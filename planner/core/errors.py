@@ -84,11 +84,20 @@ def write_conflict(exc: DBAPIError) -> bool:
     """Whether the database refused the write because of another one made at the same moment (two clicks on
     one button, two people adding the same thing, two transactions locking the same rows in opposite orders):
     the request is refused with a 409 and can simply be tried again. Other refusals (a NOT NULL or CHECK
-    constraint) are bugs and stay 500s."""
+    constraint) are bugs and stay 500s in pages (the API answers any IntegrityError its views raise with a 409:
+    api/errors.py)."""
     sqlstate = getattr(exc.orig, "sqlstate", None)
     if sqlstate is not None:
         return sqlstate in _CONFLICT_STATES
     return isinstance(exc, IntegrityError) and str(exc.orig).startswith(_SQLITE_CONFLICTS)
+
+
+def log_write_conflict(exc: DBAPIError, where: str) -> None:
+    """Log a conflict as a warning, with the constraint and the trace: a bug that collides every time (a row
+    written twice by the app itself) answers 409s too, and must still show in the error log."""
+    diag = getattr(exc.orig, "diag", None)
+    current_app.logger.warning("Write conflict %s %s %s (constraint %s): %s", where, request.method, request.path,
+                               getattr(diag, "constraint_name", None), exc.orig, exc_info=exc)
 
 
 def write_conflict_response():
@@ -161,13 +170,13 @@ def register_error_handlers(app: Flask) -> None:
     def handle_integrity_error(exc: IntegrityError):
         if not write_conflict(exc):  # a NOT NULL or CHECK constraint: a bug to see
             return handle_unexpected(exc)
-        app.logger.info("Write conflict on %s %s: %s", request.method, request.path, exc.orig)
+        log_write_conflict(exc, "on")
         return write_conflict_response()
 
     @app.errorhandler(OperationalError)
     def handle_operational_error(exc: OperationalError):
         if write_conflict(exc):  # a deadlock: the database chose this request to give way
-            app.logger.info("Write conflict on %s %s: %s", request.method, request.path, exc.orig)
+            log_write_conflict(exc, "on")
             return write_conflict_response()
         if not database_unavailable(exc):  # a missing table, a statement timeout: a bug to see, not an outage
             return handle_unexpected(exc)

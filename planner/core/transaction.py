@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.core.errors import (
-    database_unavailable, database_unavailable_response, error_response, write_conflict, write_conflict_response,
+    database_unavailable, database_unavailable_response, error_response, log_write_conflict, write_conflict,
+    write_conflict_response,
 )
 from planner.extensions import db
 
@@ -50,8 +51,7 @@ def register_request_transaction(app: Flask) -> None:
                 return _replace_answer(response, make_response(*error_response(409)))
             except (IntegrityError, OperationalError) as error:
                 if write_conflict(error):  # a duplicate saved, or a deadlock, at the same moment
-                    current_app.logger.info("Write conflict at the commit of %s %s: %s", request.method,
-                                            request.path, error.orig)
+                    log_write_conflict(error, "at the commit of")
                     return _replace_answer(response, make_response(*write_conflict_response()))
                 if not isinstance(error, OperationalError) or not database_unavailable(error):
                     raise

@@ -13,7 +13,7 @@ from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from planner.core import audit, clock
-from planner.core.errors import DomainError, check_version
+from planner.core.errors import DomainError, StaleEditError, check_version
 from planner.extensions import db
 from planner.people.models import Person
 from planner.training import invitations, sessions
@@ -205,8 +205,8 @@ def cancel_session(session: TrainingSession, *, reason: str | CancelReason | Non
         raise DomainError(_("This session is already cancelled."))
     if session.ends_at <= clock.now():
         raise DomainError(_("This session is over; it can no longer be cancelled."))
-    if next_session is not None and next_session.status is SessionStatus.CANCELLED:  # cancelled meanwhile
-        next_session = None
+    if next_session_for(session) != next_session:  # cancelled, moved or added meanwhile: choose again
+        raise StaleEditError()
     values = {"status": SessionStatus.CANCELLED, "cancel_reason": reason, "cancel_note": note}
     if session.status is SessionStatus.SCHEDULED:  # a cancellation carries a higher SEQUENCE (CALENDAR.md)
         values["sequence"] = session.sequence + 1

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from planner.core import audit, clock
-from planner.core.errors import DomainError, check_version
+from planner.core.errors import DomainError, StaleEditError, check_version
 from planner.core.wall_time import instant_of_wall_time
 from planner.core.permissions import Permission, Role, can
 from planner.extensions import db
@@ -178,8 +178,9 @@ def lock_seats(session: TrainingSession) -> None:
     """Serialise seat-taking on one session (PostgreSQL row lock; SQLite writers are serialised already), and
     read it again: a cancellation or capacity change committed while waiting for the lock is seen."""
     # the row must be fetched for the ORM to refresh the object from it (a result left unread refreshes nothing)
-    db.session.execute(select(TrainingSession).where(TrainingSession.id == session.id).with_for_update()
-                       .execution_options(populate_existing=True)).scalar_one()
+    if db.session.execute(select(TrainingSession).where(TrainingSession.id == session.id).with_for_update()
+                          .execution_options(populate_existing=True)).scalar_one_or_none() is None:
+        raise StaleEditError()  # deleted meanwhile (with its programme)
 
 
 def enrolled_count(session_id: int) -> int:

@@ -285,3 +285,34 @@ def test_locking_the_seats_reads_the_session_again(app, factories, now_is):
         sessions.lock_seats(session)
         assert (session.capacity, session.status) == (2, SessionStatus.CANCELLED)
 
+
+
+def test_a_next_session_cancelled_while_waiting_for_the_lock_makes_the_cancellation_a_conflict(
+        app, factories, now_is, monkeypatch):
+    """Another manager cancelled the next session while this cancellation waited for the seats' lock: its
+    people are neither moved into a cancelled session nor flagged although a later one exists; the cancellation
+    is refused as a stale edit (409), and trying again chooses the later session."""
+    from planner.core.errors import StaleEditError
+
+    now_is(NOW)
+    s = setup(app, factories)
+    [ada] = people(factories, s, ["Ada"])
+    cancelled = make_session(app, s, day=date(2026, 11, 12), people=[ada])
+    nearest = make_session(app, s, day=date(2026, 11, 16))
+    later = make_session(app, s, day=date(2026, 11, 20))
+    real_lock = sessions.lock_seats
+
+    def lock_after_the_other_commit(session):
+        if session.id == nearest:
+            _changed_meanwhile(nearest, status=SessionStatus.CANCELLED)
+        real_lock(session)
+
+    with app.app_context():
+        session = db.session.get(TrainingSession, cancelled)
+        monkeypatch.setattr(sessions, "lock_seats", lock_after_the_other_commit)
+        with pytest.raises(StaleEditError):
+            services.cancel_session(session, reason=CancelReason.OTHER, note="")
+        monkeypatch.setattr(sessions, "lock_seats", real_lock)
+        outcome = services.cancel_session(session, reason=CancelReason.OTHER, note="")
+        assert outcome.next_session.id == later and [e.person_id for e in outcome.moved] == [ada]
+        db.session.rollback()
