@@ -290,3 +290,47 @@ def test_the_outbox_links_revision_refuses_a_downgrade_while_placeholders_wait_t
         assert "links" not in {column["name"] for column in inspect(db.engine).get_columns("outbox_message")}
         assert set(db.session.scalars(select(OutboxMessage.key))) == {"waiting", "plain"}
         db.session.rollback()
+
+
+def test_the_unique_keys_revision_merges_holidays_and_requirements_stored_twice(fresh_app):
+    """Before 0a1b2c3d4e5f a programme-wide holiday or a requirement for every department could be stored twice (NULL
+    parts of a unique key are never equal). The upgrade keeps the oldest of each, with every name of a holiday;
+    other rows, regional holidays and requirements of one department, are left as they were."""
+    rows = [
+        ("holiday", {"id": 1, "region_id": None, "day": date(2026, 12, 25), "name": "Christmas"}),
+        ("holiday", {"id": 2, "region_id": None, "day": date(2026, 12, 25), "name": "Christmas Day"}),
+        ("holiday", {"id": 3, "region_id": None, "day": date(2026, 12, 25), "name": "Christmas"}),
+        ("holiday", {"id": 4, "region_id": 921, "day": date(2026, 12, 25), "name": "Christmas"}),
+        ("holiday", {"id": 5, "region_id": None, "day": date(2026, 12, 26), "name": "Boxing Day"}),
+        ("course", {"id": 81, "title": "CRM basics", "description": "", "duration_minutes": 60,
+                    "format": "classroom", "material_links": "", "version": 1}),
+        ("course_requirement", {"id": 11, "course_id": 81, "job_role": "Sales rep", "job_role_key": "sales rep",
+                                "department_id": None}),
+        ("course_requirement", {"id": 12, "course_id": 81, "job_role": "SALES REP", "job_role_key": "sales rep",
+                                "department_id": None}),
+        ("course_requirement", {"id": 13, "course_id": 81, "job_role": "Sales rep", "job_role_key": "sales rep",
+                                "department_id": 911}),
+        ("course_requirement", {"id": 14, "course_id": 81, "job_role": "SALES REP", "job_role_key": "sales rep",
+                                "department_id": 911}),
+        ("course_requirement", {"id": 15, "course_id": 81, "job_role": "", "job_role_key": "",
+                                "department_id": None}),
+    ]
+    with fresh_app.app_context():
+        upgrade(revision="1279852d0bb2")
+        with db.engine.begin() as connection:
+            _write_seed(connection)
+            for name, values in sorted(rows, key=lambda row: row[0] != "course"):
+                connection.execute(_reflect(connection, name).insert().values(
+                    programme_id=901, created_at=_AT, updated_at=_AT, **values))
+        upgrade(revision="0a1b2c3d4e5f")
+        with db.engine.connect() as connection:
+            holiday = _reflect(connection, "holiday")
+            holidays = connection.execute(select(holiday.c.id, holiday.c.name).order_by(holiday.c.id)).all()
+            requirement = _reflect(connection, "course_requirement")
+            requirements = connection.execute(select(requirement.c.id, requirement.c.job_role)
+                                              .order_by(requirement.c.id)).all()
+        assert holidays == [(1, "Christmas / Christmas Day"), (4, "Christmas"), (5, "Boxing Day")]
+        assert requirements == [(11, "Sales rep"), (13, "Sales rep"), (15, "")]
+        downgrade(revision="1279852d0bb2")
+        upgrade()
+        assert _current_revisions() == (HEAD,)

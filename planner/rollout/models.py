@@ -3,7 +3,7 @@ and the dependencies the schedule engine plans with."""
 import enum
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.models import Base, TimestampMixin, VersionedMixin
@@ -82,7 +82,12 @@ class Holiday(TimestampMixin, Base):
     """A public holiday: for the whole programme, or only for one region."""
 
     __tablename__ = "holiday"
-    __table_args__ = (UniqueConstraint("programme_id", "region_id", "day"),)
+    __table_args__ = (
+        UniqueConstraint("programme_id", "region_id", "day"),
+        # a programme-wide holiday has no region, and the key above never finds two NULLs equal
+        Index("uq_holiday_programme_wide_day", "programme_id", "day", unique=True,
+              sqlite_where=text("region_id IS NULL"), postgresql_where=text("region_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -50,7 +50,13 @@ class CourseRequirement(TimestampMixin, Base):
     """People with this job role (empty: any role) in this department (empty: any) must take the course."""
 
     __tablename__ = "course_requirement"
-    __table_args__ = (UniqueConstraint("course_id", "job_role", "department_id"),)
+    __table_args__ = (
+        # one requirement per role as it is matched (its folded key) and department; a requirement for every
+        # department has none, and a unique key never finds two NULLs equal, hence the second, partial index
+        UniqueConstraint("course_id", "job_role_key", "department_id"),
+        Index("uq_course_requirement_everywhere", "course_id", "job_role_key", unique=True,
+              sqlite_where=text("department_id IS NULL"), postgresql_where=text("department_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"), index=True)

@@ -2,7 +2,9 @@
 import html
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from planner.extensions import db
 from planner.programmes.models import Programme
@@ -122,6 +124,26 @@ def test_the_same_holiday_twice_is_refused_and_a_holiday_can_be_removed(app, cli
     assert form_post(client, f"{url}/holidays/{holiday_id}/delete", {}, page_url=url).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count(Holiday.id)).where(Holiday.programme_id == programme.id)) == 0
+
+
+def test_the_database_refuses_the_same_holiday_twice_also_programme_wide(app, make_programme):
+    """The service's check and its insert are two statements, so two requests at once (a double click) both pass
+    the check: the database must refuse the second row itself. A plain unique key on (programme, region, day)
+    never did for a programme-wide holiday, whose region is NULL, and NULLs are never equal."""
+    programme, pilot, _key = pilot_and_key(app, make_programme)
+    with app.app_context():
+        region_id = db.session.get(Wave, pilot).regions[0].id
+        for region in (None, region_id):
+            db.session.add(Holiday(programme_id=programme.id, region_id=region, day=date(2026, 12, 25),
+                                   name="Christmas"))
+            db.session.flush()
+            with pytest.raises(IntegrityError), db.session.begin_nested():
+                db.session.add(Holiday(programme_id=programme.id, region_id=region, day=date(2026, 12, 25),
+                                       name="Christmas Day"))
+                db.session.flush()
+        db.session.add(Holiday(programme_id=programme.id, region_id=None, day=date(2026, 12, 26), name="Boxing Day"))
+        db.session.flush()
+        assert db.session.scalar(select(func.count(Holiday.id)).where(Holiday.programme_id == programme.id)) == 3
 
 
 def test_non_editors_read_the_calendar_without_forms(app, client, login_as, make_programme):

@@ -1,6 +1,7 @@
 """The curriculum services and the "who needs which course" queries, tested directly."""
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from planner.core.errors import DomainError, StaleEditError
 from planner.core.models import AuditEvent
@@ -221,6 +222,29 @@ def test_a_person_matched_twice_counts_once_and_everyone_reaches_everyone(app, w
         services.add_requirement(course, job_role="", department_id=None)
         assert _names(queries.people_without_requirement(programme.id)) == []
         assert queries.course_figures(programme.id, [course.id]) == {course.id: (3, 6)}
+
+
+def test_the_database_refuses_a_requirement_twice_whatever_its_case_and_without_a_department(app, world):
+    """Two requests adding the same requirement at once both pass the service's check, so the database must refuse
+    the second row: also when it has no department (NULL, which a plain unique key lets through twice) and when
+    the role is spelled in another case (requirements match roles by their folded key)."""
+    programme, _regions, departments, _people = world
+    with app.app_context():
+        course = _course(db.session.get(Programme, programme.id))
+        for department_id in (None, departments["Sales"]):
+            db.session.add(CourseRequirement(programme_id=programme.id, course_id=course.id,
+                                             job_role="Sales representative", department_id=department_id))
+            db.session.flush()
+            for spelling in ("Sales representative", "SALES  representative"):
+                with pytest.raises(IntegrityError), db.session.begin_nested():
+                    db.session.add(CourseRequirement(programme_id=programme.id, course_id=course.id,
+                                                     job_role=spelling, department_id=department_id))
+                    db.session.flush()
+        db.session.add(CourseRequirement(programme_id=programme.id, course_id=course.id, job_role="",
+                                         department_id=None))
+        db.session.flush()
+        assert db.session.scalar(select(func.count(CourseRequirement.id))
+                                 .where(CourseRequirement.course_id == course.id)) == 3
 
 
 def test_deleting_a_requirement_stops_the_need(app, world):
