@@ -18,7 +18,7 @@ from planner.committee.models import (
     Answer, CommitteeMember, Meeting, MeetingInvitee, MeetingOccurrence, MeetingStatus, OccurrenceAnswer,
 )
 from planner.core import audit, clock, outbox, outbox_links, secret_links
-from planner.core.errors import DomainError
+from planner.core.errors import DomainError, StaleEditError
 from planner.core.links import external_url
 from planner.core.models import OutboxStatus
 from planner.core.upsert import insert_ignoring_conflicts
@@ -380,7 +380,9 @@ def record_answer(invitee: MeetingInvitee, answer: Answer | str, *, comment: str
                               ["invitee_id", "occurrence_id"])
     row = db.session.scalars(select(OccurrenceAnswer).where(OccurrenceAnswer.invitee_id == invitee.id,
                                                             OccurrenceAnswer.occurrence_id == occurrence.id)
-                             .execution_options(populate_existing=True)).one()
+                             .execution_options(populate_existing=True)).one_or_none()
+    if row is None:  # the other click's answer was removed since, with the invitee or the occurrence
+        raise StaleEditError()
     row.answer, row.comment, row.answered_at = answer, comment, now
     db.session.flush()
     audit.record_update(invitee, {"answer": [None, f"{answer.value} for {occurrence.original_start:%Y-%m-%d %H:%M}"]})

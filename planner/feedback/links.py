@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from planner.core import audit, outbox_links, secret_links
+from planner.core.errors import StaleEditError
 from planner.core.links import external_url
 from planner.core.upsert import insert_ignoring_conflicts
 from planner.extensions import db
@@ -44,6 +45,8 @@ def feedback_token(person: Person) -> str:
         insert_ignoring_conflicts(FeedbackLink, {"person_id": person.id, "salt": new.salt,
                                                  "token_hash": new.token_hash}, ["person_id"])
         link = _link_of(person)  # ours, or the one a mailing or page made for them at the same moment
+        if link is None:  # that one was deleted since, with the person
+            raise StaleEditError()
         if link.salt == new.salt:
             return new.token
     return secret_links.current_token_of(link, purpose=LINK_PURPOSE, salt=FeedbackLink.salt,

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from planner.committee import invitations, scheduling, services
 from planner.committee.models import Answer, MeetingStatus, Recurrence
-from planner.core.errors import DomainError
+from planner.core.errors import DomainError, StaleEditError
 from planner.core.models import OutboxMessage, OutboxStatus
 from planner.extensions import db
 from planner.programmes.models import Programme
@@ -227,6 +227,18 @@ def test_answers_are_recorded_per_series_and_per_occurrence(app, setting):
         assert chair.answer is Answer.ACCEPTED and chair.answer_comment == "Will be there"
         with pytest.raises(DomainError):
             invitations.record_answer(chair, "MAYBE")
+
+
+def test_an_answer_whose_row_vanished_while_it_was_recorded_is_a_conflict(app, setting, monkeypatch):
+    """Three requests at once: ours skips its insert because another one's answer exists, and a third then
+    removes that answer (the invitee or the occurrence deleted): a 409 to try again, not a 500."""
+    programme, _people = setting
+    with app.test_request_context():
+        meeting = scheduling.schedule_meeting(committee_of(programme.id), monthly(), organiser_id=None, send_now=True)
+        chair = next(i for i in meeting.invitees if i.email == "chair@example.com")
+        monkeypatch.setattr(invitations, "insert_ignoring_conflicts", lambda *_args, **_kwargs: None)
+        with pytest.raises(StaleEditError):
+            invitations.record_answer(chair, "DECLINED", occurrence=meeting.occurrences[1])
 
 
 def test_weekly_meetings_keep_their_wall_time_across_daylight_saving(app, setting):

@@ -1,5 +1,8 @@
 """The personal signed feedback link: stable, one per person, revocable, and never stored in clear."""
+import pytest
 from sqlalchemy import func, select
+
+from planner.core.errors import StaleEditError
 
 from planner.extensions import db
 from planner.feedback import links
@@ -37,6 +40,17 @@ def test_a_reset_revokes_the_old_link(app, factories):
         assert links.person_for_token(new).id == person.id
         assert links.feedback_token(target) == new
         assert links.person_for_token(other_token).id == other.id
+
+
+def test_a_first_link_that_vanished_while_it_was_made_is_a_conflict(app, factories, monkeypatch):
+    """Three requests at once: ours skips its insert because another one's link exists, and a third then deletes
+    the person (and their link with them): a 409 to try again, not a 500."""
+    programme = factories.programme()
+    person = factories.person(programme)
+    with app.app_context():
+        monkeypatch.setattr(links, "insert_ignoring_conflicts", lambda *_args, **_kwargs: None)
+        with pytest.raises(StaleEditError):
+            links.feedback_token(db.session.get(Person, person.id))
 
 
 def test_unknown_or_malformed_tokens_find_no_one(app):
