@@ -10,7 +10,9 @@ from pathlib import Path
 import click
 from flask import Blueprint, current_app
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from planner.auth.services import find_user_by_email
 from planner.calendar import intake, tokens
@@ -18,7 +20,7 @@ from planner.calendar.replies import ReplyError
 from planner.committee.models import Meeting, MeetingStatus
 from planner.committee import invitations
 from planner.committee.scheduling import ensure_occurrences
-from planner.core.errors import DomainError
+from planner.core.errors import DomainError, write_conflict
 from planner.extensions import db
 
 bp = Blueprint("calendar_cli", __name__, cli_group=None)
@@ -39,22 +41,56 @@ def feed_url_command(email: str):
     click.echo(webcal)
 
 
+#: how often a meeting that collides with a change made at the same moment is rolled again before it is reported
+ROLL_ATTEMPTS = 3
+
+
 @bp.cli.command("roll-meetings")
 def roll_meetings_command():
     """Daily: add the occurrences that have come within the horizon to every series that is not cancelled,
     and bring each scheduled meeting's attendees in line with the committee (members whose last day has
-    passed get their cancellation)."""
-    meetings = db.session.scalars(select(Meeting).where(Meeting.status != MeetingStatus.CANCELLED)
-                                  .options(selectinload(Meeting.occurrences), selectinload(Meeting.invitees))
-                                  .order_by(Meeting.id)).all()
+    passed get their cancellation).
+
+    Each meeting is rolled and committed on its own. One changed while the job runs (a member added, its
+    invitee made twice) is rolled back and tried again; one that still collides after ``ROLL_ATTEMPTS`` is
+    reported and the exit code is 1, while the other meetings keep their day's work."""
+    meeting_ids = db.session.scalars(select(Meeting.id).where(Meeting.status != MeetingStatus.CANCELLED)
+                                     .order_by(Meeting.id)).all()
     added = queued = 0
-    for meeting in meetings:
-        added += ensure_occurrences(meeting)
-        if meeting.status is MeetingStatus.SCHEDULED:
-            invitations.ensure_invitees(meeting)
-            queued += invitations.send_updates(meeting)
-    db.session.commit()
-    click.echo(f"Added {added} occurrences to {len(meetings)} meetings; queued {queued} invitation updates.")
+    failed = False
+    for meeting_id in meeting_ids:
+        for attempt in range(1, ROLL_ATTEMPTS + 1):
+            try:
+                meeting_added, meeting_queued = _roll(meeting_id)
+                db.session.commit()
+            except (DBAPIError, StaleDataError) as error:
+                db.session.rollback()
+                if isinstance(error, DBAPIError) and not write_conflict(error):
+                    raise
+                if attempt == ROLL_ATTEMPTS:
+                    failed = True
+                    click.echo(f"Meeting {meeting_id} was changed while it was rolled, {attempt} times; it is left "
+                               f"for the next run: {error}", err=True)
+                continue
+            added, queued = added + meeting_added, queued + meeting_queued
+            break
+    click.echo(f"Added {added} occurrences to {len(meeting_ids)} meetings; queued {queued} invitation updates.")
+    if failed:
+        raise SystemExit(1)
+
+
+def _roll(meeting_id: int) -> tuple[int, int]:
+    """(occurrences added, invitation updates queued) for one meeting, in the session's transaction."""
+    meeting = db.session.scalar(select(Meeting).where(Meeting.id == meeting_id)
+                                .options(selectinload(Meeting.occurrences), selectinload(Meeting.invitees)))
+    if meeting is None or meeting.status is MeetingStatus.CANCELLED:  # deleted or cancelled since the job began
+        return 0, 0
+    added = ensure_occurrences(meeting)
+    queued = 0
+    if meeting.status is MeetingStatus.SCHEDULED:
+        invitations.ensure_invitees(meeting)
+        queued = invitations.send_updates(meeting)
+    return added, queued
 
 
 # --- replies ---------------------------------------------------------------------------------------

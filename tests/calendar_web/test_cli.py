@@ -1,12 +1,12 @@
 """``flask feed-url`` and ``flask roll-meetings``."""
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from planner.auth.models import User
 from planner.calendar import tokens
 from planner.calendar.cli import feed_url_command, roll_meetings_command
-from planner.committee.models import Meeting, Recurrence
+from planner.committee.models import Meeting, MeetingInvitee, Recurrence
 from planner.extensions import db
 from planner.people.models import Person
 from tests.calendar_web.helpers import load, make_meeting, seat_members
@@ -83,3 +83,44 @@ def test_roll_meetings_uninvites_a_member_once_their_last_day_is_past(app, facto
     assert invitee.removed_at is not None and invitee.last_method_sent == "CANCEL"
     with app.app_context():
         assert db.session.get(OutboxMessage, invitee.last_message_id).recipient == "bob@example.com"
+
+
+def test_roll_meetings_tries_a_meeting_changed_at_the_same_moment_again_and_rolls_the_others(
+        app, factories, now_is, monkeypatch):
+    """Each meeting is rolled in its own transaction. One that collides with a change made while the job runs (a
+    member added: the same invitee twice) is tried again; one that keeps colliding is reported, exit code 1, without
+    holding the other meetings up (before, one collision rolled back the whole day's work)."""
+    from planner.calendar import cli
+
+    programme = factories.programme()
+    seat_members(app, factories, programme, ["alice@example.com"])
+    now_is(datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc))
+    first = make_meeting(app, programme, start=datetime(2027, 1, 5, 10, 0), recurrence=Recurrence.WEEKLY)
+    second = make_meeting(app, programme, title="Second", start=datetime(2027, 1, 6, 10, 0),
+                          recurrence=Recurrence.WEEKLY)
+    with app.app_context():
+        before = {meeting_id: len(db.session.get(Meeting, meeting_id).occurrences)
+                  for meeting_id in (first.meeting_id, second.meeting_id)}
+    collisions = {first.meeting_id: 1, second.meeting_id: 3}
+    ensure_invitees = cli.invitations.ensure_invitees
+
+    def colliding(meeting):
+        ensure_invitees(meeting)
+        if collisions[meeting.id]:
+            collisions[meeting.id] -= 1
+            table = MeetingInvitee.__table__  # someone invited at the same moment: the same invitee again
+            invited = db.session.execute(select(table).where(table.c.meeting_id == meeting.id).limit(1)).mappings()
+            db.session.execute(insert(table).values({key: value for key, value in invited.one().items()
+                                                     if key != "id"}))
+
+    monkeypatch.setattr(cli.invitations, "ensure_invitees", colliding)
+    now_is(datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc) + timedelta(weeks=10))
+    result = app.test_cli_runner().invoke(roll_meetings_command, [])
+
+    assert result.exit_code == 1, result.output
+    assert result.stdout == "Added 10 occurrences to 2 meetings; queued 0 invitation updates.\n"
+    assert f"Meeting {second.meeting_id} was changed while it was rolled, 3 times" in result.stderr
+    assert collisions == {first.meeting_id: 0, second.meeting_id: 0}
+    with app.app_context():
+        assert len(db.session.get(Meeting, first.meeting_id).occurrences) == before[first.meeting_id] + 10
+        assert len(db.session.get(Meeting, second.meeting_id).occurrences) == before[second.meeting_id]
