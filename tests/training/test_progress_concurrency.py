@@ -8,11 +8,10 @@ unique-key error, a 500 for the trainer. The rows are committed for real here, s
 itself.
 """
 import threading
-import time
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import create_engine, delete, event, select, text
+from sqlalchemy import create_engine, delete, event, select
 from sqlalchemy.orm import Session
 
 from planner.people.models import Person
@@ -20,6 +19,7 @@ from planner.programmes.models import Programme, Region
 from planner.training.models import Course, CourseRequirement, MarkStatus, TrainingProgress, TrainingSession
 from planner.training.progress import worked_out
 from planner.training.sessions import mark_upsert
+from tests.concurrency import backend_pid, wait_until_blocked
 
 UTC = timezone.utc
 
@@ -65,19 +65,6 @@ def _mark(session: Session, training_id: int, person_id: int) -> None:
         "marked_by_id": None, "marked_at": datetime.now(UTC), "source": "trainer"}))
 
 
-def _wait_until_blocked(engine, pid: int) -> None:
-    """Until the backend ``pid`` waits for a lock another transaction holds (an advisory lock, or a row)."""
-    deadline = time.monotonic() + 10
-    with engine.connect() as watcher:
-        while time.monotonic() < deadline:
-            if watcher.scalar(text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"),
-                              {"pid": pid}) == "Lock":
-                return
-            watcher.rollback()  # a new snapshot of the statistics on every look
-            time.sleep(0.01)
-    raise AssertionError("the second commit never waited for the first")
-
-
 def test_two_commits_reworking_one_person_at_once_neither_fail_nor_lose_a_mark(committed_trainee):
     engine, programme_id, person_id, (basics, reports) = committed_trainee
     first, second = Session(engine), Session(engine)
@@ -105,10 +92,10 @@ def test_two_commits_reworking_one_person_at_once_neither_fail_nor_lose_a_mark(c
         one.start()
         assert deleted.wait(timeout=10)
         _mark(second, reports, person_id)
-        second_pid = second.connection().connection.dbapi_connection.info.backend_pid
+        second_pid = backend_pid(second)
         two = threading.Thread(target=commit, args=(second,))
         two.start()
-        _wait_until_blocked(engine, second_pid)  # the second commit now waits for the first
+        wait_until_blocked(engine, second_pid)  # the second commit now waits for the first
         go_on.set()
         one.join(timeout=30)
         two.join(timeout=30)
