@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from flask import Blueprint, current_app
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,7 +20,7 @@ from planner.calendar.replies import ReplyError
 from planner.committee.models import Meeting, MeetingStatus
 from planner.committee import invitations
 from planner.committee.scheduling import ensure_occurrences
-from planner.core.errors import DomainError, write_conflict
+from planner.core.errors import DomainError, database_unavailable, write_conflict
 from planner.extensions import db
 
 bp = Blueprint("calendar_cli", __name__, cli_group=None)
@@ -52,31 +52,44 @@ def roll_meetings_command():
     passed get their cancellation).
 
     Each meeting is rolled and committed on its own. One changed while the job runs (a member added, its
-    invitee made twice) is rolled back and tried again; one that still collides after ``ROLL_ATTEMPTS`` is
-    reported and the exit code is 1, while the other meetings keep their day's work."""
+    invitee made twice) is rolled back and tried again; one that still collides after ``ROLL_ATTEMPTS``, or that
+    fails for another reason (logged with its trace), is reported and the exit code is 1, while the other
+    meetings keep their day's work. Only a database that cannot be reached stops the job."""
     meeting_ids = db.session.scalars(select(Meeting.id).where(Meeting.status != MeetingStatus.CANCELLED)
                                      .order_by(Meeting.id)).all()
-    added = queued = 0
+    rolled = added = queued = 0
     failed = False
     for meeting_id in meeting_ids:
-        for attempt in range(1, ROLL_ATTEMPTS + 1):
-            try:
-                meeting_added, meeting_queued = _roll(meeting_id)
-                db.session.commit()
-            except (DBAPIError, StaleDataError) as error:
-                db.session.rollback()
-                if isinstance(error, DBAPIError) and not write_conflict(error):
-                    raise
-                if attempt == ROLL_ATTEMPTS:
-                    failed = True
-                    click.echo(f"Meeting {meeting_id} was changed while it was rolled, {attempt} times; it is left "
-                               f"for the next run: {error}", err=True)
-                continue
-            added, queued = added + meeting_added, queued + meeting_queued
-            break
-    click.echo(f"Added {added} occurrences to {len(meeting_ids)} meetings; queued {queued} invitation updates.")
+        outcome = _roll_and_commit(meeting_id)
+        if outcome is None:
+            failed = True
+        else:
+            rolled, added, queued = rolled + 1, added + outcome[0], queued + outcome[1]
+    click.echo(f"Added {added} occurrences to {rolled} meetings; queued {queued} invitation updates.")
     if failed:
         raise SystemExit(1)
+
+
+def _roll_and_commit(meeting_id: int) -> tuple[int, int] | None:
+    """Roll one meeting and commit it, trying again after a write conflict: (occurrences added, updates queued),
+    or None when it failed (said on stderr; anything but a conflict also logged with its trace)."""
+    for _attempt in range(ROLL_ATTEMPTS):
+        try:
+            outcome = _roll(meeting_id)
+            db.session.commit()
+            return outcome
+        except Exception as error:  # noqa: BLE001 - one meeting's failure must not hold the others up
+            db.session.rollback()
+            if isinstance(error, OperationalError) and database_unavailable(error):
+                raise
+            if not (isinstance(error, StaleDataError) or (isinstance(error, DBAPIError) and write_conflict(error))):
+                current_app.logger.exception("Meeting %s could not be rolled", meeting_id)
+                click.echo(f"Meeting {meeting_id} could not be rolled: {error}", err=True)
+                return None
+            conflict = error
+    click.echo(f"Meeting {meeting_id} was changed while it was rolled, {ROLL_ATTEMPTS} times; it is left for the "
+               f"next run: {conflict}", err=True)
+    return None
 
 
 def _roll(meeting_id: int) -> tuple[int, int]:

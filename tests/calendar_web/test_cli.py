@@ -118,9 +118,42 @@ def test_roll_meetings_tries_a_meeting_changed_at_the_same_moment_again_and_roll
     result = app.test_cli_runner().invoke(roll_meetings_command, [])
 
     assert result.exit_code == 1, result.output
-    assert result.stdout == "Added 10 occurrences to 2 meetings; queued 0 invitation updates.\n"
+    assert result.stdout == "Added 10 occurrences to 1 meetings; queued 0 invitation updates.\n"
     assert f"Meeting {second.meeting_id} was changed while it was rolled, 3 times" in result.stderr
     assert collisions == {first.meeting_id: 0, second.meeting_id: 0}
     with app.app_context():
         assert len(db.session.get(Meeting, first.meeting_id).occurrences) == before[first.meeting_id] + 10
         assert len(db.session.get(Meeting, second.meeting_id).occurrences) == before[second.meeting_id]
+
+
+def test_roll_meetings_reports_a_meeting_that_fails_and_rolls_the_ones_after_it(app, factories, now_is, monkeypatch):
+    """A failure that is no conflict (a bug, bad data) is not tried again: it is reported with exit code 1, and
+    the meetings after it in the day's run still get their occurrences."""
+    from planner.calendar import cli
+
+    programme = factories.programme()
+    seat_members(app, factories, programme, ["alice@example.com"])
+    now_is(datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc))
+    broken = make_meeting(app, programme, start=datetime(2027, 1, 5, 10, 0), recurrence=Recurrence.WEEKLY)
+    fine = make_meeting(app, programme, title="Fine", start=datetime(2027, 1, 6, 10, 0), recurrence=Recurrence.WEEKLY)
+    with app.app_context():
+        before = len(db.session.get(Meeting, fine.meeting_id).occurrences)
+    ensure_occurrences, calls = cli.ensure_occurrences, []
+
+    def failing(meeting):
+        calls.append(meeting.id)
+        if meeting.id == broken.meeting_id:
+            raise ValueError("no such time zone")
+        return ensure_occurrences(meeting)
+
+    monkeypatch.setattr(cli, "ensure_occurrences", failing)
+    now_is(datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc) + timedelta(weeks=10))
+    result = app.test_cli_runner().invoke(roll_meetings_command, [])
+
+    assert result.exit_code == 1, result.output
+    assert f"Meeting {broken.meeting_id} could not be rolled: no such time zone" in result.stderr
+    assert calls == [broken.meeting_id, fine.meeting_id]  # not tried again
+    with app.app_context():
+        added = len(db.session.get(Meeting, fine.meeting_id).occurrences) - before
+    assert added == 9  # ten weeks on, one day later in the week than the broken one
+    assert result.stdout == f"Added {added} occurrences to 1 meetings; queued 0 invitation updates.\n"

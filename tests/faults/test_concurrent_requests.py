@@ -64,7 +64,7 @@ def _hold_first_at(app, thread_name: str, *markers: str):
         if (threading.current_thread().name == thread_name and any(marker in statement for marker in markers)
                 and not reached.is_set()):
             reached.set()
-            release.wait(timeout=10)
+            release.wait(timeout=60)  # released by the test, or by its finally on failure
 
     with app.app_context():
         engine = db.engine
@@ -104,6 +104,7 @@ def test_two_sessions_cancelled_at_once_each_the_others_next_do_not_deadlock(rac
         release.set()
         one.join(timeout=30)
         two.join(timeout=30)
+        assert not one.is_alive() and not two.is_alive()
     finally:
         release.set()
         event.remove(engine, "after_cursor_execute", listener)
@@ -147,6 +148,7 @@ def test_the_same_answer_for_one_occurrence_sent_twice_at_once_is_stored_once(ra
         release.set()
         one.join(timeout=30)
         two.join(timeout=30)
+        assert not one.is_alive() and not two.is_alive()
     finally:
         release.set()
         event.remove(engine, "after_cursor_execute", listener)

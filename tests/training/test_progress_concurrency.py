@@ -78,7 +78,7 @@ def test_two_commits_reworking_one_person_at_once_neither_fail_nor_lose_a_mark(c
         """The first commit stops once it deleted the kept row, until the second one is under way."""
         if conn is connection and statement.startswith("DELETE FROM training_progress"):
             deleted.set()
-            go_on.wait(timeout=10)
+            go_on.wait(timeout=60)
 
     def commit(session):
         try:
@@ -99,6 +99,7 @@ def test_two_commits_reworking_one_person_at_once_neither_fail_nor_lose_a_mark(c
         go_on.set()
         one.join(timeout=30)
         two.join(timeout=30)
+        assert not one.is_alive() and not two.is_alive()
     finally:
         event.remove(engine, "after_cursor_execute", hold_after_the_delete)
         go_on.set()
