@@ -55,21 +55,35 @@ class Request(threading.Thread):
                 self.started_work.set()
 
 
-def _hold_first_at(app, thread_name: str, *markers: str):
-    """Hold the request running in ``thread_name`` right after its first statement containing one of ``markers``;
-    returns the engine and the listener to remove, and the (reached, release) events."""
+def run_second_while_first_is_held(app, first_work, second_work, *markers: str) -> tuple[Request, Request]:
+    """Run ``first_work``, hold it right after its first statement containing one of ``markers``, run
+    ``second_work`` until it waits for a lock, then let both finish; returns the two finished requests."""
+    one, two = Request(app, first_work), Request(app, second_work)
     reached, release = threading.Event(), threading.Event()
 
-    def listener(_conn, _cursor, statement, *_args):
-        if (threading.current_thread().name == thread_name and any(marker in statement for marker in markers)
+    def hold(_conn, _cursor, statement, *_args):
+        if (threading.current_thread() is one and any(marker in statement for marker in markers)
                 and not reached.is_set()):
             reached.set()
-            release.wait(timeout=60)  # released by the test, or by its finally on failure
+            release.wait(timeout=60)  # released below, or by the finally on failure
 
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "after_cursor_execute", listener)
-    return engine, listener, reached, release
+    event.listen(engine, "after_cursor_execute", hold)
+    try:
+        one.start()
+        assert reached.wait(timeout=10), "the first request never ran the statement to hold it at"
+        two.start()
+        two.started_work.wait(timeout=10)
+        wait_until_blocked(engine, two.pid)
+        release.set()
+        one.join(timeout=30)
+        two.join(timeout=30)
+        assert not one.is_alive() and not two.is_alive()
+    finally:
+        release.set()
+        event.remove(engine, "after_cursor_execute", hold)
+    return one, two
 
 
 def test_two_sessions_cancelled_at_once_each_the_others_next_do_not_deadlock(race_app):
@@ -92,22 +106,10 @@ def test_two_sessions_cancelled_at_once_each_the_others_next_do_not_deadlock(rac
             return [moved.person_id for moved in outcome.moved]
         return work
 
-    one, two = Request(race_app, cancel(first)), Request(race_app, cancel(second))
-    # held once it holds its first lock: a session locked for its seats (or, as cancelling once did, updated)
-    engine, listener, reached, release = _hold_first_at(race_app, one.name, "FOR UPDATE", "UPDATE training_session")
-    try:
-        one.start()
-        assert reached.wait(timeout=10)
-        two.start()
-        two.started_work.wait(timeout=10)
-        wait_until_blocked(engine, two.pid)
-        release.set()
-        one.join(timeout=30)
-        two.join(timeout=30)
-        assert not one.is_alive() and not two.is_alive()
-    finally:
-        release.set()
-        event.remove(engine, "after_cursor_execute", listener)
+    # the first is held once it holds its first lock: a session locked for its seats (or, as cancelling once
+    # did, updated)
+    one, two = run_second_while_first_is_held(race_app, cancel(first), cancel(second),
+                                              "FOR UPDATE", "UPDATE training_session")
 
     assert one.error is None, one.error
     assert one.outcome == [ada]
@@ -137,21 +139,8 @@ def test_the_same_answer_for_one_occurrence_sent_twice_at_once_is_stored_once(ra
         invitations.record_answer(invitee, "DECLINED", comment="Travelling",
                                   occurrence=invitee.meeting.occurrences[0])
 
-    one, two = Request(race_app, answer), Request(race_app, answer)
-    engine, listener, reached, release = _hold_first_at(race_app, one.name, "INSERT INTO occurrence_answer")
-    try:
-        one.start()
-        assert reached.wait(timeout=10)  # the first answer is inserted, not yet committed
-        two.start()
-        two.started_work.wait(timeout=10)
-        wait_until_blocked(engine, two.pid)
-        release.set()
-        one.join(timeout=30)
-        two.join(timeout=30)
-        assert not one.is_alive() and not two.is_alive()
-    finally:
-        release.set()
-        event.remove(engine, "after_cursor_execute", listener)
+    # the first is held once its answer is inserted, not yet committed
+    one, two = run_second_while_first_is_held(race_app, answer, answer, "INSERT INTO occurrence_answer")
 
     assert (one.error, two.error) == (None, None)
     with race_app.app_context():
