@@ -51,7 +51,7 @@ def course_figures(programme_id: int, course_ids: list[int]) -> dict[int, tuple[
     courses, in three queries."""
     if not course_ids:
         return {}
-    people = need_counts(programme_id).per_course
+    people = people_per_course(programme_id)
     figures = {course_id: (0, people.get(course_id, 0)) for course_id in course_ids}
     for course_id, requirements in db.session.execute(
             select(CourseRequirement.course_id, func.count(CourseRequirement.id))
@@ -72,35 +72,35 @@ class NeedCounts:
     #: the programme's people in all
     people: int
 
-    @property
-    def per_course(self) -> dict[int, int]:
-        """{course id: people who need it}."""
-        totals: dict[int, int] = defaultdict(int)
-        for (_region_id, course_id), people in self.per_region_course.items():
-            totals[course_id] += people
-        return dict(totals)
+
+class _CoursesNeeded:
+    """Which courses a kind of person (job role key, department) needs, from the programme's requirements read
+    in one query; each kind is matched by ``CourseRequirement.applies_to``, so a person matched twice counts
+    once."""
+
+    def __init__(self, programme_id: int):
+        self._by_role: dict[str, list[CourseRequirement]] = defaultdict(list)  # a requirement applies to its role
+        for requirement in db.session.scalars(select(CourseRequirement)
+                                              .where(CourseRequirement.programme_id == programme_id)):
+            self._by_role[requirement.job_role_key].append(requirement)
+        self._known: dict[tuple[str, int | None], frozenset[int]] = {}
+
+    def __call__(self, role_key: str | None, department_id: int | None) -> frozenset[int]:
+        role_key = role_key or ""
+        if (role_key, department_id) not in self._known:
+            candidates = (*self._by_role.get("", ()), *(self._by_role.get(role_key, ()) if role_key else ()))
+            self._known[(role_key, department_id)] = frozenset(
+                requirement.course_id for requirement in candidates
+                if requirement.applies_to(role_key, department_id))
+        return self._known[(role_key, department_id)]
 
 
 def need_counts(programme_id: int, kinds=None) -> NeedCounts:
-    """Who needs which course, counted, in two queries: the programme's requirements, and its people counted
-    per kind (people alike in region, department and job role need the same courses, and a programme has a few
-    hundred to a couple of thousand kinds against tens of thousands of people, read from a covering index).
-    Each kind is matched here by ``CourseRequirement.applies_to``, so a person matched twice counts once.
+    """Who needs which course per region, counted, in two queries: the programme's requirements, and its people
+    counted per kind (people alike in region, department and job role need the same courses, and a programme has
+    a few hundred to a couple of thousand kinds against tens of thousands of people, read from a covering index).
     ``kinds``: the people counted per kind already, as ``Readiness.kinds`` holds them (then one query)."""
-    by_role: dict[str, list[CourseRequirement]] = defaultdict(list)  # a requirement can only apply to its role
-    for requirement in db.session.scalars(select(CourseRequirement)
-                                          .where(CourseRequirement.programme_id == programme_id)):
-        by_role[requirement.job_role_key].append(requirement)
-    anyone = by_role.get("", [])
-    courses_of: dict[tuple[str, int | None], frozenset[int]] = {}  # the same role and department in every region
-
-    def courses_needed(role_key: str, department_id: int | None) -> frozenset[int]:
-        if (role_key, department_id) not in courses_of:
-            courses_of[(role_key, department_id)] = frozenset(
-                requirement.course_id for requirement in (*anyone, *(by_role.get(role_key, ()) if role_key else ()))
-                if requirement.applies_to(role_key, department_id))
-        return courses_of[(role_key, department_id)]
-
+    courses_needed = _CoursesNeeded(programme_id)
     per_region_course: dict[tuple[int | None, int], int] = defaultdict(int)
     unrequired: dict[int | None, int] = defaultdict(int)
     total = 0
@@ -110,13 +110,28 @@ def need_counts(programme_id: int, kinds=None) -> NeedCounts:
             .where(Person.programme_id == programme_id)
             .group_by(Person.job_role_key, Person.department_id, Person.region_id))  # the index's order
     for region_id, department_id, role_key, people in kinds:
-        courses = courses_needed(role_key or "", department_id)
+        courses = courses_needed(role_key, department_id)
         for course_id in courses:
             per_region_course[(region_id, course_id)] += people
         if not courses:
             unrequired[region_id] += people
         total += people
     return NeedCounts(dict(per_region_course), dict(unrequired), total)
+
+
+def people_per_course(programme_id: int) -> dict[int, int]:
+    """{course id: people of the programme who need it}, courses nobody needs left out, in two queries. The
+    people are counted per job role and department only (a couple of dozen kinds, however many people and
+    regions there are); ``need_counts`` gives the same per region."""
+    courses_needed = _CoursesNeeded(programme_id)
+    totals: dict[int, int] = defaultdict(int)
+    for department_id, role_key, people in db.session.execute(
+            select(Person.department_id, Person.job_role_key, func.count(Person.id))
+            .where(Person.programme_id == programme_id)
+            .group_by(Person.job_role_key, Person.department_id)):  # a prefix of the covering index
+        for course_id in courses_needed(role_key, department_id):
+            totals[course_id] += people
+    return dict(totals)
 
 
 def requirements_of(course_id: int) -> Select:
@@ -176,7 +191,9 @@ def department_choices(programme_id: int) -> list[tuple[int, str]]:
 
 
 def job_roles_of(programme_id: int) -> list[str]:
-    """The distinct job roles of the programme's people, offered as suggestions when adding a requirement."""
-    return list(db.session.scalars(select(Person.job_role).where(Person.programme_id == programme_id,
-                                                                 Person.job_role != "")
-                                   .group_by(Person.job_role).order_by(Person.job_role)))
+    """The job roles of the programme's people, one per role whatever its case (as requirements match them),
+    offered as suggestions when adding a requirement; read in the covering index's order, not sorted."""
+    labels = db.session.scalars(select(func.min(Person.job_role)).where(Person.programme_id == programme_id,
+                                                                        Person.job_role_key != "")
+                                .group_by(Person.job_role_key))
+    return sorted(labels, key=str.casefold)

@@ -79,7 +79,8 @@ def _render_course(programme, course: Course, *, form: RequirementForm | None = 
     if can_manage and form is None:
         form = RequirementForm(formdata=None)
         form.department_id.choices = _department_choices(programme.id)
-    people = db.paginate(queries.people_needing(course), page=page_number(), per_page=per_page(), error_out=False)
+    people = paginate(queries.people_needing(course),  # counted per kind of person: no pass over everybody
+                      total=queries.people_per_course(programme.id).get(course.id, 0))
     return render_template(
         "training/course.html", programme=programme, course=course, format_labels=FORMAT_LABELS,
         requirements=db.session.scalars(queries.requirements_of(course.id)).all(), people=people,

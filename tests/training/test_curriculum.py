@@ -200,6 +200,12 @@ def test_who_needs_a_course_follows_the_matching_rule(app, world):
             for course_id in {r.course_id for r in requirements if r.matches(person)}:
                 matched[(person.region_id, course_id)] = matched.get((person.region_id, course_id), 0) + 1
         assert needs.per_region_course == matched
+        per_course = {}
+        for (_region_id, course_id), count in matched.items():
+            per_course[course_id] = per_course.get(course_id, 0) + count
+        assert queries.people_per_course(programme.id) == per_course  # counted per role and department only
+        for course in (by_role, by_both, by_department, unused):
+            assert per_course.get(course.id, 0) == len(_names(queries.people_needing(course)))
         # the health check counts from the people per kind readiness read in its pass (Eli needs no course)
         from planner.training.readiness import readiness
         figures = readiness(programme)
@@ -219,6 +225,8 @@ def test_a_person_matched_twice_counts_once_and_everyone_reaches_everyone(app, w
         services.add_requirement(course, job_role="", department_id=departments["Sales"])
         needs = queries.need_counts(programme.id).per_region_course
         assert needs[(regions["North"], course.id)] == 3  # Ana once, Ben, Fay
+        assert queries.people_per_course(programme.id) == {course.id: sum(needs.values())}
+        assert sum(needs.values()) == len(_names(queries.people_needing(course)))
         services.add_requirement(course, job_role="", department_id=None)
         assert _names(queries.people_without_requirement(programme.id)) == []
         assert queries.course_figures(programme.id, [course.id]) == {course.id: (3, 6)}

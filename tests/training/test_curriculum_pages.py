@@ -241,6 +241,26 @@ def test_the_people_needing_a_course_are_paginated(app, client, factories, login
     assert "27 people need it" in as_viewer and "Seller 00" not in as_viewer
 
 
+def test_the_course_page_counts_a_person_matched_twice_once_and_suggests_each_role_once(
+        app, client, login_as, programme, make_person):
+    departments = ids_by_name(app, Department, programme)
+    course_id = make_course(app, programme, requirements=[("Sales representative", None),
+                                                          ("", departments["Sales"])])
+    make_person(programme, "Ana Lima", job_role="Sales representative", department_id=departments["Sales"])
+    make_person(programme, "Ben Ode", job_role="SALES REPRESENTATIVE")
+    make_person(programme, "Cem Ulu", job_role="Controller", department_id=departments["Sales"])
+    make_person(programme, "Dan Roe", job_role="Controller")
+    make_person(programme, "Eve Sol", job_role="")
+    login_as("project_manager", programme)
+    page = client.get(f"/programmes/{programme.id}/courses/{course_id}").get_data(as_text=True)
+    assert "3 people need it" in page  # Ana by both requirements, once; Ben by role; Cem by department
+    assert "Dan Roe" not in page and "Eve Sol" not in page
+    datalist = re.search(r'<datalist id="job-roles">(.*?)</datalist>', page).group(1)
+    suggestions = re.findall(r'<option value="([^"]*)">', datalist)
+    assert len(suggestions) == 2 and suggestions[0] == "Controller"  # one spelling of each role, empty left out
+    assert suggestions[1] in ("Sales representative", "SALES REPRESENTATIVE")
+
+
 # --- the requirement map ----------------------------------------------------------------------------------
 
 def test_the_requirement_map_counts_per_region_and_warns_about_people_without_any(app, client, login_as,
