@@ -62,13 +62,17 @@ def _needed(people) -> Select:
             .where(people).distinct())
 
 
-def completed_pairs(programme_id) -> Select:
+def completed_pairs(programme_id, person_ids: list[int] | None = None) -> Select:
     """(person_id, course_id, completed_on) of every course a person of the programme completed, with the local
-    start of the first session that completed it."""
+    start of the first session that completed it. ``person_ids``: only these people of the programme, read from
+    their own marks (a page of people costs the same whatever the programme's size; a person is marked only in
+    their programme's sessions)."""
+    marks = (TrainingSession.programme_id == programme_id if person_ids is None
+             else AttendanceMark.person_id.in_(person_ids))
     return (select(AttendanceMark.person_id.label("person_id"), TrainingSession.course_id.label("course_id"),
                    func.min(TrainingSession.local_start).label("completed_on"))
             .join(TrainingSession, TrainingSession.id == AttendanceMark.session_id)
-            .where(TrainingSession.programme_id == programme_id, TrainingSession.status != SessionStatus.CANCELLED,
+            .where(marks, TrainingSession.status != SessionStatus.CANCELLED,
                    AttendanceMark.status.in_(COMPLETING_MARKS))
             .group_by(AttendanceMark.person_id, TrainingSession.course_id))
 

@@ -153,7 +153,7 @@ def missing_courses(programme_id: int, person_ids: list[int]) -> dict[int, list[
     if not person_ids:
         return {}
     needed = needed_pairs(programme_id).where(Person.id.in_(person_ids)).subquery("needed")
-    completed = completed_pairs(programme_id).where(AttendanceMark.person_id.in_(person_ids)).subquery("completed")
+    completed = completed_pairs(programme_id, person_ids).subquery("completed")
     missing: dict[int, list[str]] = {person_id: [] for person_id in person_ids}
     for person_id, title in db.session.execute(
             select(needed.c.person_id, Course.title).join(Course, Course.id == needed.c.course_id)
@@ -190,14 +190,21 @@ class NoShow:
     has_make_up: bool
 
 
-def no_shows_query(programme_id: int, now: datetime, region_id: int | None = None) -> Select:
-    """Enrolled people of a finished session, marked absent (or unmarked once the roster was completed), who
-    have not completed the course in any session; latest session first.
+@dataclass(frozen=True)
+class NoShows:
+    """The first no-shows, latest missed session first, and how many there are in all."""
 
-    The missed enrolments are found first, and only they are checked against the person's other marks and
-    bookings (not every enrolment of the programme). A booked make-up is looked for among the person's own
-    enrolments (a handful) rather than the course's sessions (hundreds): ``+ 0`` keeps SQLite, which keeps no
-    table statistics here, from choosing the course's index (at 20,000 people: 0.7 s to under 0.1 s)."""
+    shown: list[NoShow]
+    total: int
+
+
+def _latest_misses(programme_id: int, now: datetime, region_id: int | None) -> Select:
+    """Enrolled people of a finished session, marked absent (or unmarked once the roster was completed), who
+    have not completed the course in any session; per person and course, only the latest missed session
+    (``latest`` = 1).
+
+    The missed enrolments are found first, and only they are checked against the person's other marks (not
+    every enrolment of the programme)."""
     missed = (select(Enrolment.id.label("enrolment_id"))
               .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
               .outerjoin(AttendanceMark, and_(AttendanceMark.session_id == Enrolment.session_id,
@@ -208,18 +215,15 @@ def no_shows_query(programme_id: int, now: datetime, region_id: int | None = Non
                          and_(AttendanceMark.id.is_(None), TrainingSession.roster_completed_at.is_not(None))))
               .subquery("missed"))
     other, done = aliased(TrainingSession), aliased(AttendanceMark)
-    later, booked = aliased(TrainingSession), aliased(Enrolment)
     completed_elsewhere = exists(select(done.id).join(other, other.id == done.session_id).where(
         done.person_id == Enrolment.person_id, other.course_id == TrainingSession.course_id,
         other.status != SessionStatus.CANCELLED, done.status.in_(COMPLETING_MARKS)))
-    make_up = exists(select(booked.id).join(later, later.id == booked.session_id).where(
-        booked.person_id == Enrolment.person_id, later.course_id + 0 == TrainingSession.course_id,
-        later.id != TrainingSession.id, later.status != SessionStatus.CANCELLED, later.ends_at >= now,
-        booked.status.in_((EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED))))
-    query = (select(Person.id, Person.full_name, Person.region_id, Region.name, Course.id, Course.title,
-                    TrainingSession.id,
-                    TrainingSession.local_start, TrainingSession.time_zone, AttendanceMark.status,
-                    make_up.label("has_make_up"))
+    latest = func.row_number().over(partition_by=(Enrolment.person_id, TrainingSession.course_id),
+                                    order_by=(TrainingSession.starts_at.desc(), TrainingSession.id.desc()))
+    query = (select(Person.id.label("person_id"), Person.full_name, Person.region_id, Region.name.label("region"),
+                    Course.id.label("course_id"), Course.title.label("course_title"),
+                    TrainingSession.id.label("session_id"), TrainingSession.local_start, TrainingSession.time_zone,
+                    AttendanceMark.status.label("mark"), TrainingSession.starts_at, latest.label("latest"))
              .select_from(missed)
              .join(Enrolment, Enrolment.id == missed.c.enrolment_id)
              .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
@@ -228,24 +232,50 @@ def no_shows_query(programme_id: int, now: datetime, region_id: int | None = Non
              .outerjoin(Region, Region.id == Person.region_id)
              .outerjoin(AttendanceMark, and_(AttendanceMark.session_id == Enrolment.session_id,
                                              AttendanceMark.person_id == Enrolment.person_id))
-             .where(~completed_elsewhere)
-             .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc(), Person.full_name, Person.id))
+             .where(~completed_elsewhere))
     if region_id is not None:
         query = query.where(Person.region_id == region_id)
     return query
 
 
-def no_shows(programme_id: int, now: datetime, region_id: int | None = None) -> list[NoShow]:
-    """Who needs a make-up session: one entry per person and course (their latest missed session), in one
-    query."""
-    seen: set[tuple[int, int]] = set()
-    result = []
-    for row in db.session.execute(no_shows_query(programme_id, now, region_id)):
-        no_show = NoShow(*row[:-1], has_make_up=bool(row[-1]))
-        if (no_show.person_id, no_show.course_id) not in seen:
-            seen.add((no_show.person_id, no_show.course_id))
-            result.append(no_show)
-    return result
+_NO_SHOW_FIELDS = ("person_id", "full_name", "region_id", "region", "course_id", "course_title", "session_id",
+                   "local_start", "time_zone", "mark")
+
+
+def no_shows(programme_id: int, now: datetime, region_id: int | None = None, *,
+             limit: int = NO_SHOW_LIMIT) -> NoShows:
+    """Who needs a make-up session: one entry per person and course (their latest missed session), latest first;
+    the first ``limit`` of them and how many there are, in two queries. Only the entries shown are built and
+    looked up for a booked make-up."""
+    misses = _latest_misses(programme_id, now, region_id).subquery("misses")
+    latest = (select(*(misses.c[name] for name in _NO_SHOW_FIELDS), misses.c.starts_at,
+                     func.count().over().label("total"))
+              .where(misses.c.latest == 1).subquery("latest"))
+    rows = db.session.execute(
+        select(*(latest.c[name] for name in _NO_SHOW_FIELDS), latest.c.total)
+        .order_by(latest.c.starts_at.desc(), latest.c.session_id.desc(), latest.c.full_name, latest.c.person_id)
+        .limit(limit)).all()
+    booked = _booked_make_ups({row.person_id for row in rows}, now)
+    shown = [NoShow(*row[:-1], has_make_up=any(course_id == row.course_id and session_id != row.session_id
+                                                for course_id, session_id in booked.get(row.person_id, ())))
+             for row in rows]
+    return NoShows(shown, rows[0].total if rows else 0)
+
+
+def _booked_make_ups(person_ids: set[int], now: datetime) -> dict[int, list[tuple[int, int]]]:
+    """{person id: (course id, session id) of each seat or waitlist place they hold in a session not yet over
+    and not cancelled}."""
+    booked: dict[int, list[tuple[int, int]]] = {}
+    if not person_ids:
+        return booked
+    for person_id, course_id, session_id in db.session.execute(
+            select(Enrolment.person_id, TrainingSession.course_id, TrainingSession.id)
+            .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+            .where(Enrolment.person_id.in_(sorted(person_ids)), TrainingSession.status != SessionStatus.CANCELLED,
+                   TrainingSession.ends_at >= now,
+                   Enrolment.status.in_((EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)))):
+        booked.setdefault(person_id, []).append((course_id, session_id))
+    return booked
 
 
 # --- the wave gate's evidence -------------------------------------------------------------------------------

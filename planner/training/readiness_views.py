@@ -5,9 +5,8 @@ from flask import Response, abort, render_template
 from flask_login import current_user
 
 from planner.core import clock
-from planner.core.pages import id_arg, page_number, per_page
+from planner.core.pages import id_arg, paginate
 from planner.core.permissions import Permission, can, login_required
-from planner.extensions import db
 from planner.programmes.loading import load_in_programme, load_programme
 from planner.reports.training_chart import CompletionBar, render_completion_chart
 from planner.training import bp, exports
@@ -32,15 +31,17 @@ def show_readiness(programme_id: int):
     untrained = missing = no_shows = None
     go_lives = {}
     if shows_people:
-        untrained = db.paginate(readiness.untrained_people(programme.id, region_id), page=page_number(),
-                                per_page=per_page(), error_out=False)
+        counted = figures.total if region_id is None else next(row for row in figures.by_region
+                                                                if row.key == region_id)
+        untrained = paginate(readiness.untrained_people(programme.id, region_id),  # counted in the figures
+                             total=counted.untrained)
         missing = readiness.missing_courses(programme.id, [person.id for person in untrained.items])
         go_lives = go_live_by_region(programme.id)
-        no_shows = readiness.no_shows(programme.id, clock.now(), region_id)
+        no_shows = readiness.no_shows(programme.id, clock.now(), region_id, limit=readiness.NO_SHOW_LIMIT)
     return render_template(
         "training/readiness.html", programme=programme, figures=figures, region_id=region_id,
         shows_people=shows_people, untrained=untrained, missing=missing, go_lives=go_lives, today=clock.today(),
-        days_to_go=readiness.days_to_go, no_shows=no_shows, no_show_limit=readiness.NO_SHOW_LIMIT,
+        days_to_go=readiness.days_to_go, no_shows=no_shows,
         mark_labels=MARK_LABELS, can_export=can(Permission.PEOPLE_EXPORT, programme),
         can_manage=can(Permission.TRAINING_MANAGE, programme))
 

@@ -48,6 +48,34 @@ def test_the_page_shows_figures_untrained_people_and_no_shows(app, client, login
     assert "<script>" not in html and "style=" not in html
 
 
+def test_past_the_limit_the_no_shows_say_how_many_there_are(app, client, login_as, world, monkeypatch):
+    from planner.training import readiness
+
+    login_as("project_manager", world.programme)
+    monkeypatch.setattr(readiness, "NO_SHOW_LIMIT", 1)
+    no_shows = client.get(_url(world, "training/readiness")).get_data(as_text=True).split("No-shows needing")[1]
+    assert "<td>Eve</td>" in no_shows and "<td>Hal</td>" not in no_shows  # the latest missed session first
+    assert "Showing 1 of 2. Filter by region to see the rest." in no_shows
+    monkeypatch.setattr(readiness, "NO_SHOW_LIMIT", 2)
+    no_shows = client.get(_url(world, "training/readiness")).get_data(as_text=True).split("No-shows needing")[1]
+    assert "<td>Hal</td>" in no_shows and "Showing" not in no_shows
+
+
+def test_the_untrained_pages_are_counted_from_the_figures(app, client, login_as, world, monkeypatch):
+    login_as("project_manager", world.programme)
+    monkeypatch.setitem(app.config, "ITEMS_PER_PAGE", 3)
+    first = client.get(_url(world, "training/readiness")).get_data(as_text=True)
+    untrained = first.split("Still to train")[1].split("No-shows needing")[0]
+    assert "Page 1 of 2" in untrained and untrained.count("<tr>") - 1 == 3  # 4 untrained people, 3 a page
+    last = client.get(_url(world, "training/readiness?page=2")).get_data(as_text=True)
+    untrained = last.split("Still to train")[1].split("No-shows needing")[0]
+    assert "Page 2 of 2" in untrained and "<td>Gus</td>" in untrained and untrained.count("<tr>") - 1 == 1
+    monkeypatch.setitem(app.config, "ITEMS_PER_PAGE", 1)
+    south = client.get(_url(world, f"training/readiness?region={world.regions['South']}")).get_data(as_text=True)
+    untrained = south.split("Still to train")[1].split("No-shows needing")[0]
+    assert "Page 1 of 2" in untrained  # Eve and Fay in the South
+
+
 def test_the_region_filter_narrows_the_lists(app, client, login_as, world):
     login_as("project_manager", world.programme)
     html = client.get(_url(world, f"training/readiness?region={world.regions['South']}")).get_data(as_text=True)
