@@ -119,18 +119,36 @@ def need_counts(programme_id: int, kinds=None) -> NeedCounts:
     return NeedCounts(dict(per_region_course), dict(unrequired), total)
 
 
-def people_per_course(programme_id: int) -> dict[int, int]:
-    """{course id: people of the programme who need it}, courses nobody needs left out, in two queries. The
-    people are counted per job role and department only (a couple of dozen kinds, however many people and
-    regions there are); ``need_counts`` gives the same per region."""
+@dataclass(frozen=True)
+class RoleKind:
+    """The people of a programme alike in job role (without regard to case) and department: they need the same
+    courses."""
+
+    department_id: int | None
+    role_key: str
+    #: one spelling of the role as typed (the first in sort order)
+    role: str
+    people: int
+
+
+def people_per_role_and_department(programme_id: int) -> list[RoleKind]:
+    """The programme's people counted per job role and department: a couple of dozen kinds however many people
+    and regions there are, read in one pass over a covering index."""
+    return [RoleKind(department_id, role_key or "", role or "", people) for department_id, role_key, role, people
+            in db.session.execute(
+                select(Person.department_id, Person.job_role_key, func.min(Person.job_role), func.count(Person.id))
+                .where(Person.programme_id == programme_id)
+                .group_by(Person.job_role_key, Person.department_id))]  # a prefix of the index: no sort
+
+
+def people_per_course(programme_id: int, kinds: list[RoleKind] | None = None) -> dict[int, int]:
+    """{course id: people of the programme who need it}, courses nobody needs left out, in two queries (one when
+    ``kinds`` are given); ``need_counts`` gives the same per region."""
     courses_needed = _CoursesNeeded(programme_id)
     totals: dict[int, int] = defaultdict(int)
-    for department_id, role_key, people in db.session.execute(
-            select(Person.department_id, Person.job_role_key, func.count(Person.id))
-            .where(Person.programme_id == programme_id)
-            .group_by(Person.job_role_key, Person.department_id)):  # a prefix of the covering index
-        for course_id in courses_needed(role_key, department_id):
-            totals[course_id] += people
+    for kind in people_per_role_and_department(programme_id) if kinds is None else kinds:
+        for course_id in courses_needed(kind.role_key, kind.department_id):
+            totals[course_id] += kind.people
     return dict(totals)
 
 
@@ -190,10 +208,11 @@ def department_choices(programme_id: int) -> list[tuple[int, str]]:
         .order_by(Department.name))]
 
 
-def job_roles_of(programme_id: int) -> list[str]:
-    """The job roles of the programme's people, one per role whatever its case (as requirements match them),
-    offered as suggestions when adding a requirement; read in the covering index's order, not sorted."""
-    labels = db.session.scalars(select(func.min(Person.job_role)).where(Person.programme_id == programme_id,
-                                                                        Person.job_role_key != "")
-                                .group_by(Person.job_role_key))
-    return sorted(labels, key=str.casefold)
+def job_roles_among(kinds: list[RoleKind]) -> list[str]:
+    """The job roles of these kinds of people, one spelling per role whatever its case (as requirements match
+    them), by name: the suggestions when adding a requirement."""
+    spelling: dict[str, str] = {}
+    for kind in kinds:
+        if kind.role_key and (kind.role_key not in spelling or kind.role < spelling[kind.role_key]):
+            spelling[kind.role_key] = kind.role
+    return sorted(spelling.values(), key=str.casefold)

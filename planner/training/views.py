@@ -79,13 +79,14 @@ def _render_course(programme, course: Course, *, form: RequirementForm | None = 
     if can_manage and form is None:
         form = RequirementForm(formdata=None)
         form.department_id.choices = _department_choices(programme.id)
+    kinds = queries.people_per_role_and_department(programme.id)
     people = paginate(queries.people_needing(course),  # counted per kind of person: no pass over everybody
-                      total=queries.people_per_course(programme.id).get(course.id, 0))
+                      total=queries.people_per_course(programme.id, kinds).get(course.id, 0))
     return render_template(
         "training/course.html", programme=programme, course=course, format_labels=FORMAT_LABELS,
         requirements=db.session.scalars(queries.requirements_of(course.id)).all(), people=people,
         form=form if can_manage else None,
-        job_roles=queries.job_roles_of(programme.id) if can_manage else [],
+        job_roles=queries.job_roles_among(kinds) if can_manage else [],
         can_manage=can_manage), status
 
 
