@@ -57,6 +57,36 @@ def test_people_enrolled_waiting_or_trained_are_not_counted(app, factories, now_
         [(s.region.id, s.course_id, 3, 120)]
 
 
+def test_a_person_trained_in_one_course_is_still_counted_for_the_other(app, factories, now_is):
+    """The count looks only at people whose progress misses a course: one trained in everything drops out, one
+    trained in one of two courses is counted for the other; marks not yet committed count too."""
+    from dataclasses import replace
+
+    from tests.training.test_sessions_helpers import make_course
+
+    now_is(NOW)
+    s, people = _planned(app, factories, people=3)
+    second = replace(s, course_id=make_course(app, s.programme, "Helix CRM reports", duration_minutes=60))
+    with app.app_context():
+        training_services.add_requirement(db.session.get(Course, second.course_id), job_role="Sales representative",
+                                          department_id=None)
+        db.session.commit()
+    first_course = make_session(app, s, day=date(2026, 11, 10), people=people[:2], schedule=True)
+    second_course = make_session(app, second, day=date(2026, 11, 11), people=people[:1], schedule=True)
+    with app.app_context():
+        for session_id, trainees in ((first_course, people[:2]), (second_course, people[:1])):
+            session = db.session.get(TrainingSession, session_id)
+            for person_id in trainees:
+                services.mark_attendance(session, person_id=person_id, status="present", note="",
+                                         marked_by_id=None, now=session.starts_at)
+        needs = session_planner.count_needs(s.programme.id, [s.region.id])  # before the commit
+        db.session.commit()
+        committed = session_planner.count_needs(s.programme.id, [s.region.id])
+    expected = [(s.region.id, s.course_id, 1), (s.region.id, second.course_id, 2)]
+    assert sorted((need.region_id, need.course_id, need.people) for need in needs) == expected
+    assert sorted((need.region_id, need.course_id, need.people) for need in committed) == expected
+
+
 def test_a_project_manager_previews_then_creates_proposed_sessions(app, client, factories, login_as, now_is):
     now_is(NOW)
     s, _people = _planned(app, factories, people=30)
