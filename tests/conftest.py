@@ -89,6 +89,7 @@ def _rolled_back(app):
     try:
         yield connection
         assert_training_progress_kept(connection)
+        assert_training_kinds_kept(connection)
     finally:
         db.session = original
         outer.rollback()
@@ -112,6 +113,27 @@ def assert_training_progress_kept(connection) -> None:
         expected.update(map(tuple, connection.execute(worked_out(programme_id=programme_id))))
     assert kept == expected, (f"training_progress out of step: kept only {sorted(kept - expected)[:10]}, "
                               f"worked out only {sorted(expected - kept)[:10]}")
+
+
+def assert_training_kinds_kept(connection) -> None:
+    """The kept kinds (people counted per region, department and job role, with their progress) equal the kinds
+    worked out from the people and their progress worked out from the source rows, duplicates included."""
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from planner.programmes.models import Programme
+    from planner.training.models import TrainingKind
+    from planner.people.models import Person
+    from planner.training.progress import _KIND_COLUMNS, kinds_of, worked_out
+
+    kept = Counter(map(tuple, connection.execute(select(*(getattr(TrainingKind, name) for name in _KIND_COLUMNS)))))
+    expected = Counter()
+    for programme_id in connection.execute(select(Programme.id)).scalars():
+        progress = worked_out(programme_id=programme_id).subquery()
+        expected.update(map(tuple, connection.execute(kinds_of(progress, Person.programme_id == programme_id))))
+    assert kept == expected, (f"training_kind out of step: kept only {sorted((kept - expected).elements(), key=repr)[:10]}, "
+                              f"worked out only {sorted((expected - kept).elements(), key=repr)[:10]}")
 
 
 @pytest.fixture

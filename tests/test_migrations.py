@@ -254,6 +254,36 @@ def test_the_training_progress_revision_fills_the_progress_of_existing_people(fr
     assert any(needed > completed for _, _, needed, completed in filled)
 
 
+def test_the_training_kind_revision_fills_the_kinds_of_existing_people(fresh_app):
+    """Upgrading a database that already holds people and their kept progress fills training_kind with the kinds
+    planner/training/progress.py works out (the demo programme)."""
+    from planner.training.models import TrainingKind
+    from tests.conftest import assert_training_kinds_kept
+
+    def kept() -> list[tuple]:
+        return sorted(map(tuple, db.session.execute(select(TrainingKind.programme_id, TrainingKind.region_id,
+                                                           TrainingKind.department_id, TrainingKind.job_role_key,
+                                                           TrainingKind.job_role, TrainingKind.people,
+                                                           TrainingKind.needing, TrainingKind.trained))), key=repr)
+
+    with fresh_app.app_context():
+        upgrade()
+        result = fresh_app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        before = kept()
+        db.session.rollback()
+        downgrade(revision="0a1b2c3d4e5f")
+        assert "training_kind" not in _tables()
+        upgrade()
+        filled = kept()
+        db.session.rollback()
+        with db.engine.connect() as connection:
+            assert_training_kinds_kept(connection)
+    assert filled == before
+    assert any(trained < needing for *_kind, needing, trained in filled)
+    assert any(0 < trained for *_kind, needing, trained in filled)
+
+
 def test_the_outbox_links_revision_refuses_a_downgrade_while_placeholders_wait_to_be_sent(fresh_app, capfd):
     """Below b6196a8c4861 nothing fills in secret-link placeholders, so an email holding them must be sent first."""
     from planner.core import mail, outbox, outbox_links

@@ -252,3 +252,33 @@ class TrainingProgress(Base):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
     needed: Mapped[int] = mapped_column(Integer)
     completed: Mapped[int] = mapped_column(Integer)
+
+
+class TrainingKind(Base):
+    """The people of a programme alike in region, department and job role (a *kind*), counted, with how many of
+    them need training and how many of those are trained: what readiness, the requirement map and the course
+    pages sum, kept rather than counted from every person on every page (a programme of 20,000 people has about
+    1,500 kinds, and they need the same courses). Derived from the people and their kept progress, and kept in
+    step with them at every commit by planner/training/progress.py, region by region; never written anywhere
+    else."""
+
+    __tablename__ = "training_kind"
+    __table_args__ = (
+        # a programme's kinds, or one region's, read from the index alone
+        Index("ix_training_kind_programme", "programme_id", "region_id", "department_id", "job_role_key",
+              "people", "needing", "trained", "job_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
+    #: ``Person.job_role_key`` of the kind ("" for people without a role)
+    job_role_key: Mapped[str] = mapped_column(String(360))
+    #: one spelling of the role as typed: the least of the kind's, in the database's order
+    job_role: Mapped[str] = mapped_column(String(120))
+    people: Mapped[int] = mapped_column(Integer)
+    #: people of the kind with a course to take (all or none of them: they match the same requirements)
+    needing: Mapped[int] = mapped_column(Integer)
+    #: of those, the people who completed every course they need
+    trained: Mapped[int] = mapped_column(Integer)

@@ -98,17 +98,19 @@ class _CoursesNeeded:
 def need_counts(programme_id: int, kinds=None) -> NeedCounts:
     """Who needs which course per region, counted, in two queries: the programme's requirements, and its people
     counted per kind (people alike in region, department and job role need the same courses, and a programme has
-    a few hundred to a couple of thousand kinds against tens of thousands of people, read from a covering index).
-    ``kinds``: the people counted per kind already, as ``Readiness.kinds`` holds them (then one query)."""
+    a few hundred to a couple of thousand kinds against tens of thousands of people, kept counted:
+    ``progress.person_kinds``). ``kinds``: the people counted per kind already, as ``Readiness.kinds`` holds them
+    (then one query)."""
     courses_needed = _CoursesNeeded(programme_id)
     per_region_course: dict[tuple[int | None, int], int] = defaultdict(int)
     unrequired: dict[int | None, int] = defaultdict(int)
     total = 0
     if kinds is None:
-        kinds = db.session.execute(
-            select(Person.region_id, Person.department_id, Person.job_role_key, func.count(Person.id))
-            .where(Person.programme_id == programme_id)
-            .group_by(Person.job_role_key, Person.department_id, Person.region_id))  # the index's order
+        from planner.training.progress import person_kinds  # progress matches requirements with this module
+
+        kept = person_kinds(programme_id)
+        kinds = db.session.execute(select(kept.c.region_id, kept.c.department_id, kept.c.job_role_key,
+                                          kept.c.people))
     for region_id, department_id, role_key, people in kinds:
         courses = courses_needed(role_key, department_id)
         for course_id in courses:
@@ -133,12 +135,15 @@ class RoleKind:
 
 def people_per_role_and_department(programme_id: int) -> list[RoleKind]:
     """The programme's people counted per job role and department: a couple of dozen kinds however many people
-    and regions there are, read in one pass over a covering index."""
+    and regions there are, summed from the kept kinds (``progress.person_kinds``)."""
+    from planner.training.progress import person_kinds  # progress matches requirements with this module
+
+    kinds = person_kinds(programme_id)
     return [RoleKind(department_id, role_key or "", role or "", people) for department_id, role_key, role, people
             in db.session.execute(
-                select(Person.department_id, Person.job_role_key, func.min(Person.job_role), func.count(Person.id))
-                .where(Person.programme_id == programme_id)
-                .group_by(Person.job_role_key, Person.department_id))]  # a prefix of the index: no sort
+                select(kinds.c.department_id, kinds.c.job_role_key, func.min(kinds.c.job_role),
+                       func.sum(kinds.c.people))
+                .group_by(kinds.c.job_role_key, kinds.c.department_id))]
 
 
 def people_per_course(programme_id: int, kinds: list[RoleKind] | None = None) -> dict[int, int]:

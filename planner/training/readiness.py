@@ -21,7 +21,9 @@ from planner.training.models import (
     AttendanceMark, Course, Enrolment, EnrolmentStatus, MarkStatus, SessionStatus,
     TrainingSession,
 )
-from planner.training.progress import COMPLETING_MARKS, completed_pairs, needed_pairs, person_progress
+from planner.training.progress import (
+    COMPLETING_MARKS, completed_pairs, needed_pairs, person_kinds, person_progress,
+)
 
 #: the most no-shows a page lists (the count above it says how many there are)
 NO_SHOW_LIMIT = 200
@@ -66,9 +68,10 @@ class Readiness:
 
 def readiness(programme: Programme) -> Readiness:
     """Completion per region (every region, even with nobody to train), per department and per job role (roles
-    matched without regard to case, as requirements are). One pass over each person's progress, grouped by
-    region, department and role together, then summed here; kept on the database session until it writes (see
-    ``_forget``), so the pages, the health check and the wave gate of one request share it."""
+    matched without regard to case, as requirements are). One read of the kept kinds (people alike in region,
+    department and role, with their progress summed: ``progress.person_kinds``), summed here; kept on the
+    database session until it writes (see ``_forget``), so the pages, the health check and the wave gate of one
+    request share it."""
     return _cached_readiness(programme.id)
 
 
@@ -83,14 +86,10 @@ def _cached_readiness(programme_id: int) -> Readiness:
 
 
 def _readiness(programme_id: int) -> Readiness:
-    progress = person_progress(programme_id)
-    role_key = Person.job_role_key
-    groups = db.session.execute(  # people first, in the order of their covering index: no sort, no row visited
-        select(Person.region_id, Person.department_id, role_key, func.count(Person.id),
-               func.min(case((progress.c.person_id.is_not(None), Person.job_role))),
-               func.count(progress.c.person_id), _trained(progress))
-        .outerjoin(progress, progress.c.person_id == Person.id).where(Person.programme_id == programme_id)
-        .group_by(role_key, Person.department_id, Person.region_id)).all()
+    kinds = person_kinds(programme_id)
+    groups = db.session.execute(  # the kept kinds, from their covering index
+        select(kinds.c.region_id, kinds.c.department_id, kinds.c.job_role_key, kinds.c.people,
+               case((kinds.c.needing > 0, kinds.c.job_role)), kinds.c.needing, kinds.c.trained)).all()
     regions, departments, roles, role_labels = {}, {}, {}, {}
     for region_id, department_id, key, _people, label, needing, done in groups:
         if not needing:  # a kind nobody of which needs a course: counted in ``kinds`` only

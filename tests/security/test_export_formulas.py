@@ -15,6 +15,8 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import Enum, String, Text, update
 
 from planner.exports.registers import REGISTERS
+from planner.extensions import db
+from planner.training import progress
 from tests.security.helpers import Ownership, tables
 from tests.test_access_matrix import act_as, app_rules, build_world, fill_url
 
@@ -45,7 +47,8 @@ def seed_formulas(connection, programme_id: int) -> int:
         columns = [column for column in table.columns
                    if isinstance(column.type, String | Text) and not isinstance(column.type, Enum)
                    and column.name not in NOT_FREE_TEXT and not column.foreign_keys]
-        if not columns or table.name in ("user_account", "audit_event", "outbox_message", "login_throttle"):
+        if not columns or table.name in ("user_account", "audit_event", "outbox_message", "login_throttle",
+                                         "training_kind"):  # kept from the people's rows: worked out below
             continue
         key = list(table.primary_key.columns)[0]
         for row_id in ownership.ids_in(table.name, programme_id):
@@ -94,6 +97,9 @@ def test_every_csv_and_xlsx_export_defuses_formulas(app, client, factories, _rol
     world = build_world(factories)
     act_as(client, factories, world, "admin")
     assert seed_formulas(_rolled_back, world.a.programme.id) > 150
+    with app.app_context():  # the roles' spellings were written outside the app: the kept kinds are worked out
+        progress.rebuild(world.a.programme.id)
+        db.session.commit()
     values = world.a.url_values()
     exports, problems = {}, []
     for rule in app_rules(app):

@@ -1,15 +1,15 @@
-"""Each person's kept training progress (planner/training/progress.py): every kind of write that changes someone's
-progress changes their kept row at the commit, a read in the same transaction sees its own writes, a rollback
-leaves the kept rows alone, and the readiness figures read the kept rows. (tests/conftest.py also checks the
-kept rows after every test of the suite.)"""
+"""Each person's kept training progress and the kept kinds (planner/training/progress.py): every kind of write
+that changes someone's progress or kind changes the kept rows at the commit, a read in the same transaction sees
+its own writes, a rollback leaves the kept rows alone, and the readiness figures read the kept rows.
+(tests/conftest.py also checks the kept rows of both tables after every test of the suite.)"""
 from sqlalchemy import insert, select, update
 
 from planner.extensions import db
 from planner.people.models import Person
-from planner.programmes.models import Department, Programme
+from planner.programmes.models import Department, Programme, Region
 from planner.training import progress, readiness, sessions
-from planner.training.models import AttendanceMark, Course, CourseRequirement, SessionStatus, TrainingProgress, \
-    TrainingSession
+from planner.training.models import AttendanceMark, Course, CourseRequirement, SessionStatus, TrainingKind, \
+    TrainingProgress, TrainingSession
 from tests.training.test_readiness_helpers import build
 
 
@@ -116,3 +116,88 @@ def test_statements_through_the_session_are_noted(app, factories):
         db.session.commit()
         jo = db.session.scalar(select(Person.id).where(Person.email == "jo@example.com"))
         assert _kept(w.programme.id)[jo] == (1, 0)
+
+
+# --- the kept kinds -----------------------------------------------------------------------------------------
+
+def _kinds(w) -> dict[tuple[str | None, str | None, str], tuple[str, int, int, int]]:
+    """{(region, department, role key): (role as spelt, people, needing, trained)} as kept."""
+    regions = {region_id: name for name, region_id in w.regions.items()}
+    departments = {department_id: name for name, department_id in w.departments.items()}
+    return {(regions.get(region_id), departments.get(department_id), key): (role, people, needing, trained)
+            for region_id, department_id, key, role, people, needing, trained in db.session.execute(
+                select(TrainingKind.region_id, TrainingKind.department_id, TrainingKind.job_role_key,
+                       TrainingKind.job_role, TrainingKind.people, TrainingKind.needing, TrainingKind.trained)
+                .where(TrainingKind.programme_id == w.programme.id))}
+
+
+def test_the_kept_kinds_count_people_alike_in_region_department_and_role(app, factories):
+    w = build(app, factories)
+    with app.app_context():
+        kinds = _kinds(w)
+    assert kinds == {
+        ("North", "Sales", "sales representative"): ("Sales representative", 2, 2, 1),  # Ana trained, Hal not
+        ("North", "Sales", "team lead"): ("Team Lead", 1, 1, 1),
+        ("North", "Service", "service agent"): ("Service agent", 1, 1, 1),
+        ("South", "Service", "service agent"): ("Service agent", 1, 1, 1),
+        ("South", "Sales", "team lead"): ("Team lead", 1, 1, 0),
+        ("South", "Service", "sales representative"): ("Sales representative", 1, 1, 0),
+        (None, "Service", "service agent"): ("Service agent", 1, 1, 0),
+    }
+
+
+def test_a_person_moved_added_or_removed_changes_the_kinds_of_both_regions(app, factories):
+    w = build(app, factories)
+    with app.app_context():
+        db.session.get(Person, w.people["Ana"]).region_id = w.regions["South"]  # trained, moves south
+        db.session.commit()
+        kinds = _kinds(w)
+        assert kinds[("North", "Sales", "sales representative")] == ("Sales representative", 1, 1, 0)
+        assert kinds[("South", "Sales", "sales representative")] == ("Sales representative", 1, 1, 1)
+
+        db.session.delete(db.session.get(Person, w.people["Gus"]))  # the only person without a region
+        db.session.add(Person(programme_id=w.programme.id, full_name="Ivy", email="ivy@example.com",
+                              job_role="sales REPRESENTATIVE", region_id=w.regions["North"],
+                              department_id=w.departments["Sales"]))
+        db.session.commit()
+        kinds = _kinds(w)
+    assert (None, "Service", "service agent") not in kinds
+    assert kinds[("North", "Sales", "sales representative")][1:] == (2, 2, 0)
+    # the kind is labelled with the least spelling, in the database's order (upper case first here)
+    assert kinds[("North", "Sales", "sales representative")][0] in ("Sales representative", "sales REPRESENTATIVE")
+
+
+def test_a_mark_a_spelling_and_a_deleted_region_change_the_kinds(app, factories):
+    w = build(app, factories)
+    with app.app_context():
+        s6 = db.session.get(TrainingSession, w.sessions["S2"])
+        sessions.mark_attendance(s6, person_id=w.people["Fay"], status="present", note="", marked_by_id=None,
+                                 now=s6.starts_at)
+        db.session.commit()
+        assert _kinds(w)[("South", "Service", "sales representative")][1:] == (1, 1, 1)
+
+        db.session.get(Person, w.people["Eve"]).job_role = "Team  LEAD"  # the same role, spelt otherwise
+        db.session.commit()
+        assert _kinds(w)[("South", "Sales", "team lead")] == ("Team  LEAD", 1, 1, 0)
+
+        # its people now have no region, and its sessions are gone with their marks: Dee and Fay lose basics
+        db.session.delete(db.session.get(Region, w.regions["South"]))
+        db.session.commit()
+        kinds = _kinds(w)
+        kept = _by_name(w, _kept(w.programme.id))
+    assert not any(region == "South" for region, _department, _role in kinds)
+    assert kinds[(None, "Service", "service agent")][1:] == (2, 2, 0)  # Gus and Dee
+    assert kept["Dee"] == (1, 0) and kept["Fay"] == (1, 0)
+
+
+def test_a_read_in_the_same_transaction_sees_a_person_moved(app, factories):
+    w = build(app, factories)
+    with app.app_context():
+        programme = db.session.get(Programme, w.programme.id)
+        db.session.get(Person, w.people["Gus"]).region_id = w.regions["North"]
+        db.session.flush()
+        north = next(row for row in readiness.readiness(programme).by_region if row.key == w.regions["North"])
+        db.session.rollback()
+        kinds = _kinds(w)
+    assert (north.needing, north.trained) == (5, 3)
+    assert kinds[(None, "Service", "service agent")][1:] == (1, 1, 0)  # rolled back: as it was
