@@ -19,6 +19,12 @@ def _kept(programme_id: int) -> dict[int, tuple[int, int]]:
         .where(TrainingProgress.programme_id == programme_id))}
 
 
+def _mark(w, session_name: str, person: str, status: str) -> None:
+    session = db.session.get(TrainingSession, w.sessions[session_name])
+    sessions.mark_attendance(session, person_id=w.people[person], status=status, note="", marked_by_id=None,
+                             now=session.starts_at)
+
+
 def _by_name(w, kept):
     names = {person_id: name for name, person_id in w.people.items()}
     return {names[person_id]: figures for person_id, figures in kept.items()}
@@ -35,13 +41,10 @@ def test_the_kept_rows_hold_each_persons_needs_and_completions(app, factories):
 def test_a_mark_changes_the_persons_row_at_the_commit(app, factories):
     w = build(app, factories)
     with app.app_context():
-        s6 = db.session.get(TrainingSession, w.sessions["S2"])
-        sessions.mark_attendance(s6, person_id=w.people["Fay"], status="present", note="", marked_by_id=None,
-                                 now=s6.starts_at)
+        _mark(w, "S2", "Fay", "present")
         db.session.commit()
         assert _by_name(w, _kept(w.programme.id))["Fay"] == (1, 1)
-        sessions.mark_attendance(s6, person_id=w.people["Fay"], status="absent", note="", marked_by_id=None,
-                                 now=s6.starts_at)
+        _mark(w, "S2", "Fay", "absent")
         db.session.commit()
         assert _by_name(w, _kept(w.programme.id))["Fay"] == (1, 0)
 
@@ -170,9 +173,7 @@ def test_a_person_moved_added_or_removed_changes_the_kinds_of_both_regions(app, 
 def test_a_mark_a_spelling_and_a_deleted_region_change_the_kinds(app, factories):
     w = build(app, factories)
     with app.app_context():
-        s6 = db.session.get(TrainingSession, w.sessions["S2"])
-        sessions.mark_attendance(s6, person_id=w.people["Fay"], status="present", note="", marked_by_id=None,
-                                 now=s6.starts_at)
+        _mark(w, "S2", "Fay", "present")
         db.session.commit()
         assert _kinds(w)[("South", "Service", "sales representative")][1:] == (1, 1, 1)
 
