@@ -18,9 +18,9 @@ class Person(TimestampMixin, VersionedMixin, Base):
     __table_args__ = (
         UniqueConstraint("programme_id", "email"),
         # a programme's people by name (the people page), and counted by region, department and job role
-        # (readiness, audiences, course needs) without reading every row of the programme; the role index
-        # covers what requirements match on and the role's spelling (readiness labels roles with it), so
-        # counting needs never visits the table (on SQLite a narrower index made those counts three times
+        # (the kept kinds of training, audiences) without reading every row of the programme; the role index
+        # covers what requirements match on and the role's spelling (the kinds are labelled with it), so
+        # counting them never visits the table (on SQLite a narrower index made those counts three times
         # slower, reading the rows out of order)
         Index("ix_person_programme_name", "programme_id", "full_name", "id"),
         Index("ix_person_programme_region", "programme_id", "region_id"),

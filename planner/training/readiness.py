@@ -29,10 +29,6 @@ from planner.training.progress import (
 NO_SHOW_LIMIT = 200
 
 
-def _trained(progress):
-    return func.sum(case((progress.c.completed >= progress.c.needed, 1), else_=0))
-
-
 # --- the figures -------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
