@@ -90,6 +90,7 @@ def _rolled_back(app):
         yield connection
         assert_training_progress_kept(connection)
         assert_training_kinds_kept(connection)
+        assert_training_misses_kept(connection)
     finally:
         db.session = original
         outer.rollback()
@@ -134,6 +135,22 @@ def assert_training_kinds_kept(connection) -> None:
         expected.update(map(tuple, connection.execute(kinds_of(progress, Person.programme_id == programme_id))))
     assert kept == expected, (f"training_kind out of step: kept only {sorted((kept - expected).elements(), key=repr)[:10]}, "
                               f"worked out only {sorted((expected - kept).elements(), key=repr)[:10]}")
+
+
+def assert_training_misses_kept(connection) -> None:
+    """The kept missed seats equal the ones worked out from the enrolments, sessions and marks."""
+    from sqlalchemy import select
+
+    from planner.programmes.models import Programme
+    from planner.training.models import TrainingMiss
+    from planner.training.progress import MISS_COLUMNS, missed
+
+    kept = set(map(tuple, connection.execute(select(*(getattr(TrainingMiss, name) for name in MISS_COLUMNS)))))
+    expected = set()
+    for programme_id in connection.execute(select(Programme.id)).scalars():
+        expected.update(map(tuple, connection.execute(missed(programme_id=programme_id))))
+    assert kept == expected, (f"training_miss out of step: kept only {sorted(kept - expected, key=repr)[:10]}, "
+                              f"worked out only {sorted(expected - kept, key=repr)[:10]}")
 
 
 @pytest.fixture

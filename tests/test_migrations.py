@@ -284,6 +284,33 @@ def test_the_training_kind_revision_fills_the_kinds_of_existing_people(fresh_app
     assert any(0 < trained for *_kind, needing, trained in filled)
 
 
+def test_the_training_miss_revision_fills_the_missed_seats_of_existing_sessions(fresh_app):
+    """Upgrading a database that already holds sessions, seats and marks fills training_miss with the missed seats
+    planner/training/progress.py works out (the demo programme)."""
+    from planner.training.models import TrainingMiss
+    from planner.training.progress import MISS_COLUMNS
+    from tests.conftest import assert_training_misses_kept
+
+    def kept() -> list[tuple]:
+        return sorted(map(tuple, db.session.execute(select(*(getattr(TrainingMiss, name) for name in MISS_COLUMNS)))),
+                      key=repr)
+
+    with fresh_app.app_context():
+        upgrade()
+        result = fresh_app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        before = kept()
+        db.session.rollback()
+        downgrade(revision="1b2c3d4e5f6a")
+        assert "training_miss" not in _tables()
+        upgrade()
+        filled = kept()
+        db.session.rollback()
+        with db.engine.connect() as connection:
+            assert_training_misses_kept(connection)
+    assert filled == before and filled  # the demo has no-shows
+
+
 def test_the_outbox_links_revision_refuses_a_downgrade_while_placeholders_wait_to_be_sent(fresh_app, capfd):
     """Below b6196a8c4861 nothing fills in secret-link placeholders, so an email holding them must be sent first."""
     from planner.core import mail, outbox, outbox_links

@@ -282,3 +282,31 @@ class TrainingKind(Base):
     needing: Mapped[int] = mapped_column(Integer)
     #: of those, the people who completed every course they need
     trained: Mapped[int] = mapped_column(Integer)
+
+
+class TrainingMiss(Base):
+    """A seat someone held and missed: enrolled in a session that is not cancelled, then marked absent (or left
+    unmarked on a completed roster), in a course they have not completed in any session. What the readiness
+    page lists as no-shows needing a make-up session (the latest miss per person and course among the sessions
+    that have ended), kept rather than found among every enrolment of the programme on each request (90,000 at
+    scale 10). Derived from the enrolments, the marks and the sessions, and kept in step with them at every
+    commit by planner/training/progress.py, person by person; never written anywhere else. Whether the session
+    has ended is asked when the rows are read: the rows hold its times."""
+
+    __tablename__ = "training_miss"
+    __table_args__ = (
+        # a programme's misses of the sessions ended by now, read from the index alone
+        Index("ix_training_miss_programme", "programme_id", "ends_at", "person_id", "course_id", "starts_at",
+              "session_id", "mark"),
+    )
+
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"), primary_key=True,
+                                              autoincrement=False)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: ABSENT, or None when left unmarked on a completed roster
+    mark: Mapped[MarkStatus | None] = mapped_column(enum_column(MarkStatus))

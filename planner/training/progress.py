@@ -1,5 +1,6 @@
 """Who needs which course, who completed it, and each person's progress, kept in ``training_progress``; the
-people counted per kind with their progress summed, kept in ``training_kind``.
+people counted per kind with their progress summed, kept in ``training_kind``; the seats missed and not made up
+since, kept in ``training_miss``.
 
 A person *needs* a course when one of its requirements matches them (planner/training/queries.py). A need is
 *completed* by an attendance mark present or late in a session of that course that is not cancelled.
@@ -10,38 +11,45 @@ every person and mark of the programme (0.2 s at 20,000 people on SQLite) on eve
 kept in the table ``training_progress``, one row per person who needs a course. The pages then sum those rows
 per region, department and job role; people alike in all three (a *kind*) need the same courses, so their
 count and how many of them are trained are kept too, in ``training_kind`` (1,500 rows for 20,000 people).
-This module keeps both right:
+The readiness page's no-shows are seats *missed*: enrolled, then marked absent or left unmarked on a completed
+roster, in a course not completed in any session; found among every enrolment (90,000 at scale 10), they are
+kept too, in ``training_miss``, with their session's times (whether it has ended is asked when they are read).
+This module keeps all three right:
 
 - every write that can change someone's progress or kind is noted as it reaches the database, from the
   session's flushes and from the insert, update and delete statements run through it (``_note_flush``,
-  ``_note_statement``): a person's role or department, or a mark, notes that person; a person added, removed
-  or moved to another region, department or role spelling notes their regions' kinds; a requirement, a
-  deleted course, department or region (whose sessions go with it), or a session cancelled, moved to another
-  course or deleted notes the whole programme; a statement whose rows cannot be told notes every programme;
+  ``_note_statement``): a person's role or department, a mark, or a seat taken, given up or moved notes that
+  person; a person added, removed or moved to another region, department or role spelling notes their
+  regions' kinds; a session's roster completed or its times moved notes its seats' people (their misses); a
+  requirement, a deleted course, department or region (whose sessions go with it), or a session cancelled,
+  moved to another course or deleted notes the whole programme; a statement whose rows cannot be told notes
+  every programme; a person deleted takes their rows with them (foreign keys);
 - when the session commits, the noted people and programmes are worked out again from the source rows, then
   the kinds of the regions they are in, in the same transaction (``_refresh_at_commit``), so the kept rows
   agree with every committed state; on PostgreSQL two commits reworking the same programme take turns
   (``_lock``);
-- until then, a read in the same transaction after a noted write works progress and kinds out from the source
-  rows instead (``person_progress``, ``person_kinds``), so a page never shows figures from before its own
-  changes.
+- until then, a read in the same transaction after a noted write works progress, kinds and misses out from the
+  source rows instead (``person_progress``, ``person_kinds``, ``person_misses``), so a page never shows figures
+  from before its own changes.
 
-The test suite checks after every test that the kept rows of both tables equal the worked-out ones
+The test suite checks after every test that the kept rows of all three tables equal the worked-out ones
 (tests/conftest.py).
 """
 from collections import defaultdict
 from itertools import chain
 
-from sqlalchemy import Delete, Insert, Select, Update, and_, case, delete, event, func, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Delete, Insert, Select, Update, and_, case, delete, event, exists, func, insert, inspect, or_, select,
+)
+from sqlalchemy.orm import Session, aliased
 
 from planner.core import locks
 from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Department, Programme, Region
 from planner.training.models import (
-    AttendanceMark, Course, CourseRequirement, MarkStatus, SessionStatus, TrainingKind, TrainingProgress,
-    TrainingSession,
+    AttendanceMark, Course, CourseRequirement, Enrolment, EnrolmentStatus, MarkStatus, SessionStatus, TrainingKind,
+    TrainingMiss, TrainingProgress, TrainingSession,
 )
 from planner.training.queries import person_meets_requirement
 
@@ -51,13 +59,22 @@ COMPLETING_MARKS = (MarkStatus.PRESENT, MarkStatus.LATE)
 _CHUNK = 500
 _NOTED_KEY = "training_progress_noted"
 #: what progress is worked out from: a write to one of these is noted
-_SOURCE_MODELS = (Person, AttendanceMark, CourseRequirement, Course, TrainingSession, Department)
+_SOURCE_MODELS = (Person, AttendanceMark, CourseRequirement, Course, TrainingSession, Department, Enrolment)
 _SOURCE_TABLES = frozenset(model.__tablename__ for model in _SOURCE_MODELS)
+#: source tables whose inserted rows name the one person they change (an upserted mark, a seat)
+_PERSON_ROW_TABLES = frozenset((AttendanceMark.__tablename__, Enrolment.__tablename__))
 #: a person's fields that place them in a kind (the role's spelling labels it)
 _KIND_FIELDS = ("region_id", "department_id", "job_role_key", "job_role")
 #: the columns of ``training_kind`` that kinds are worked out into, in the order ``kinds_of`` selects them
 _KIND_COLUMNS = ("programme_id", "region_id", "department_id", "job_role_key", "job_role", "people", "needing",
                  "trained")
+#: the columns of ``training_miss``, in the order ``missed`` selects them
+MISS_COLUMNS = ("enrolment_id", "person_id", "programme_id", "course_id", "session_id", "starts_at", "ends_at",
+                "mark")
+#: a session's fields that decide whether its seats were missed, and when
+_MISS_SESSION_FIELDS = ("roster_completed_at", "starts_at", "ends_at")
+#: an enrolment's fields that decide whether it holds a seat, and whose
+_MISS_ENROLMENT_FIELDS = ("status", "session_id", "person_id")
 
 
 # --- the definitions: needs and completions ----------------------------------------------------------------
@@ -111,6 +128,32 @@ def worked_out(*, programme_id: int | None = None, person_ids: list[int] | None 
             .group_by(needed.c.person_id, needed.c.programme_id))
 
 
+def missed(*, programme_id: int | None = None, person_ids: list[int] | None = None) -> Select:
+    """(enrolment_id, person_id, programme_id, course_id, session_id, starts_at, ends_at, mark) of every seat
+    missed in a session of one programme, or by the given people: enrolled in a session that is not cancelled,
+    then marked absent, or left unmarked on a completed roster, in a course the person has not completed in
+    any session (not cancelled) since or before. Whether the session has ended is not asked: readers ask it.
+
+    The missed seats are found first, and only they are checked against the person's other marks."""
+    seats = (TrainingSession.programme_id == programme_id if person_ids is None
+             else Enrolment.person_id.in_(person_ids))
+    other, done = aliased(TrainingSession), aliased(AttendanceMark)
+    completed_elsewhere = exists(select(done.id).join(other, other.id == done.session_id).where(
+        done.person_id == Enrolment.person_id, other.course_id == TrainingSession.course_id,
+        other.status != SessionStatus.CANCELLED, done.status.in_(COMPLETING_MARKS)))
+    return (select(Enrolment.id.label("enrolment_id"), Enrolment.person_id, TrainingSession.programme_id,
+                   TrainingSession.course_id, TrainingSession.id.label("session_id"), TrainingSession.starts_at,
+                   TrainingSession.ends_at, AttendanceMark.status.label("mark"))
+            .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+            .outerjoin(AttendanceMark, and_(AttendanceMark.session_id == Enrolment.session_id,
+                                            AttendanceMark.person_id == Enrolment.person_id))
+            .where(seats, Enrolment.status == EnrolmentStatus.ENROLLED,
+                   TrainingSession.status != SessionStatus.CANCELLED,
+                   or_(AttendanceMark.status == MarkStatus.ABSENT,
+                       and_(AttendanceMark.id.is_(None), TrainingSession.roster_completed_at.is_not(None))),
+                   ~completed_elsewhere))
+
+
 def person_progress(programme_id: int):
     """A subquery: (person_id, needed, completed) for every person of the programme who needs a course; the
     kept rows, or worked out from the source rows while this transaction has writes not yet reflected in
@@ -146,6 +189,17 @@ def person_kinds(programme_id: int):
             .where(TrainingKind.programme_id == programme_id).subquery("kinds"))
 
 
+def person_misses(programme_id: int):
+    """A subquery: (person_id, course_id, session_id, starts_at, ends_at, mark) of every missed seat of the
+    programme (``missed``): the kept rows, or worked out from the source rows while this transaction has writes
+    not yet reflected in them."""
+    if pending(db.session):
+        rows = missed(programme_id=programme_id).subquery("worked_out")
+        return select(*(rows.c[name] for name in MISS_COLUMNS[1:] if name != "programme_id")).subquery("misses")
+    return (select(*(getattr(TrainingMiss, name) for name in MISS_COLUMNS[1:] if name != "programme_id"))
+            .where(TrainingMiss.programme_id == programme_id).subquery("misses"))
+
+
 # --- keeping the tables in step -----------------------------------------------------------------------------
 
 class _Noted:
@@ -154,6 +208,8 @@ class _Noted:
     def __init__(self):
         self.people: set[int] = set()
         self.programmes: set[int] = set()
+        #: sessions whose enrolled people's misses to work out again (their roster completed, or times moved)
+        self.sessions: set[int] = set()
         self.everything = False
         #: (programme id, region id or None) whose kinds to count again (besides the noted people's regions)
         self.regions: set[tuple[int, int | None]] = set()
@@ -161,7 +217,8 @@ class _Noted:
         self.kind_programmes: set[int] = set()
 
     def __bool__(self) -> bool:
-        return bool(self.people or self.programmes or self.everything or self.regions or self.kind_programmes)
+        return bool(self.people or self.programmes or self.sessions or self.everything or self.regions
+                    or self.kind_programmes)
 
 
 def _noted(session) -> _Noted:
@@ -200,6 +257,12 @@ def _note_flush(session, _flush_context) -> None:
         elif isinstance(instance, TrainingSession):
             if instance in session.deleted or _changed(instance, "status", "course_id"):
                 noted.programmes.add(instance.programme_id)
+            elif instance not in session.new and _changed(instance, *_MISS_SESSION_FIELDS):
+                noted.sessions.add(instance.id)
+        elif isinstance(instance, Enrolment):
+            if instance in session.new or instance in session.deleted or _changed(instance, *_MISS_ENROLMENT_FIELDS):
+                noted.people.update(inspect(instance).attrs.person_id.history.sum())
+                noted.people.add(instance.person_id)
         elif isinstance(instance, (Course, Department)) and instance in session.deleted:
             noted.programmes.add(instance.programme_id)
     noted.people.discard(None)
@@ -234,7 +297,7 @@ def _note_statement(state) -> None:
     else:  # the values are in the statement (an upserted mark)
         rows = [statement.compile(dialect=state.session.get_bind().dialect).params]
     noted = _noted(state.session)
-    if isinstance(statement, Insert) and statement.table.name == AttendanceMark.__tablename__ \
+    if isinstance(statement, Insert) and statement.table.name in _PERSON_ROW_TABLES \
             and all(row.get("person_id") for row in rows):
         noted.people.update(row["person_id"] for row in rows)
     elif isinstance(statement, Insert) and all(row.get("programme_id") for row in rows):
@@ -256,31 +319,50 @@ def _refresh_at_commit(session) -> None:
 
 def refresh(session, noted: _Noted) -> None:
     """Replace the kept rows of the noted programmes and people with ones worked out from the source rows, then
-    the kinds of the noted regions and of the regions the noted people are in."""
+    the kinds of the noted regions and of the regions the noted people are in; and the misses of the people
+    seated in the noted sessions."""
     programmes = (session.scalars(select(Programme.id)).all() if noted.everything else sorted(noted.programmes))
     people = sorted(noted.people)
+    seated = _chunked(session, sorted(noted.sessions),
+                      lambda chunk: select(Enrolment.person_id).where(Enrolment.session_id.in_(chunk)))
     _lock(session, [*programmes, *noted.kind_programmes, *(programme_id for programme_id, _ in noted.regions)],
-          people)
+          sorted(set(people) | seated))
     for programme_id in programmes:
         session.execute(delete(TrainingProgress).where(TrainingProgress.programme_id == programme_id))
         session.execute(insert(TrainingProgress).from_select(
             ["person_id", "programme_id", "needed", "completed"], worked_out(programme_id=programme_id)))
-    for start in range(0, len(people), _CHUNK):
-        chunk = people[start:start + _CHUNK]
+        session.execute(delete(TrainingMiss).where(TrainingMiss.programme_id == programme_id))
+        session.execute(insert(TrainingMiss).from_select(MISS_COLUMNS, missed(programme_id=programme_id)))
+    for chunk in _chunks(people):
         session.execute(delete(TrainingProgress).where(TrainingProgress.person_id.in_(chunk)))
         session.execute(insert(TrainingProgress).from_select(
             ["person_id", "programme_id", "needed", "completed"], worked_out(person_ids=chunk)))
+    for chunk in _chunks(sorted(set(people) | seated)):
+        session.execute(delete(TrainingMiss).where(TrainingMiss.person_id.in_(chunk)))
+        session.execute(insert(TrainingMiss).from_select(MISS_COLUMNS, missed(person_ids=chunk)))
     _refresh_kinds(session, set(programmes) | noted.kind_programmes, noted.regions, people)
+
+
+def _chunks(ids: list) -> list[list]:
+    """``ids`` in slices short enough for an ``IN`` list on every database."""
+    return [ids[start:start + _CHUNK] for start in range(0, len(ids), _CHUNK)]
+
+
+def _chunked(session, ids: list[int], query) -> set:
+    """What ``query(chunk)`` selects, for every chunk of ``ids``."""
+    found = set()
+    for chunk in _chunks(ids):
+        found.update(session.scalars(query(chunk)))
+    return found
 
 
 def _refresh_kinds(session, programmes: set[int], regions: set[tuple[int, int | None]], people: list[int]) -> None:
     """Count the kinds of these programmes again, and of these regions and the regions these people are in,
     from the people and their kept progress (already reworked)."""
     regions = set(regions)
-    for start in range(0, len(people), _CHUNK):
+    for chunk in _chunks(people):
         regions.update(map(tuple, session.execute(
-            select(Person.programme_id, Person.region_id).where(Person.id.in_(people[start:start + _CHUNK]))
-            .distinct())))
+            select(Person.programme_id, Person.region_id).where(Person.id.in_(chunk)).distinct())))
     kept = select(TrainingProgress.person_id, TrainingProgress.needed, TrainingProgress.completed).subquery()
     for programme_id in sorted(programmes):
         session.execute(delete(TrainingKind).where(TrainingKind.programme_id == programme_id))
@@ -292,7 +374,7 @@ def _refresh_kinds(session, programmes: set[int], regions: set[tuple[int, int | 
             by_programme[programme_id].add(region_id)
     for programme_id, region_ids in sorted(by_programme.items()):
         ids = sorted(region_id for region_id in region_ids if region_id is not None)
-        chunks = [ids[start:start + _CHUNK] for start in range(0, len(ids), _CHUNK)]
+        chunks = _chunks(ids)
         if None in region_ids:
             chunks.append(None)
         for chunk in chunks:
@@ -315,10 +397,8 @@ def _lock(session, programmes: list[int], people: list[int]) -> None:
     statements see what the earlier one committed."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    programme_ids = set(programmes)
-    for start in range(0, len(people), _CHUNK):
-        programme_ids.update(session.scalars(
-            select(Person.programme_id).where(Person.id.in_(people[start:start + _CHUNK])).distinct()))
+    programme_ids = set(programmes) | _chunked(
+        session, people, lambda chunk: select(Person.programme_id).where(Person.id.in_(chunk)).distinct())
     locks.hold(session, locks.TRAINING_PROGRESS, programme_ids)
 
 

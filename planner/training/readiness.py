@@ -9,21 +9,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, event, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
+from sqlalchemy import Select, and_, case, event, func, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Department, Programme, Region
 from planner.rollout import evidence
 from planner.rollout.models import Wave, WaveRegion
-from planner.training.models import (
-    AttendanceMark, Course, Enrolment, EnrolmentStatus, MarkStatus, SessionStatus,
-    TrainingSession,
-)
-from planner.training.progress import (
-    COMPLETING_MARKS, completed_pairs, needed_pairs, person_kinds, person_progress,
-)
+from planner.training.models import Course, Enrolment, EnrolmentStatus, MarkStatus, SessionStatus, TrainingSession
+from planner.training.progress import completed_pairs, needed_pairs, person_kinds, person_misses, person_progress
 
 #: the most no-shows a page lists (the count above it says how many there are)
 NO_SHOW_LIMIT = 200
@@ -193,63 +188,32 @@ class NoShows:
     total: int
 
 
-def _latest_misses(programme_id: int, now: datetime, region_id: int | None) -> Select:
-    """Enrolled people of a finished session, marked absent (or unmarked once the roster was completed), who
-    have not completed the course in any session; per person and course, only the latest missed session
-    (``latest`` = 1).
-
-    The missed enrolments are found first, and only they are checked against the person's other marks (not
-    every enrolment of the programme)."""
-    missed = (select(Enrolment.id.label("enrolment_id"))
-              .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-              .outerjoin(AttendanceMark, and_(AttendanceMark.session_id == Enrolment.session_id,
-                                              AttendanceMark.person_id == Enrolment.person_id))
-              .where(TrainingSession.programme_id == programme_id, Enrolment.status == EnrolmentStatus.ENROLLED,
-                     TrainingSession.status != SessionStatus.CANCELLED, TrainingSession.ends_at < now,
-                     or_(AttendanceMark.status == MarkStatus.ABSENT,
-                         and_(AttendanceMark.id.is_(None), TrainingSession.roster_completed_at.is_not(None))))
-              .subquery("missed"))
-    other, done = aliased(TrainingSession), aliased(AttendanceMark)
-    completed_elsewhere = exists(select(done.id).join(other, other.id == done.session_id).where(
-        done.person_id == Enrolment.person_id, other.course_id == TrainingSession.course_id,
-        other.status != SessionStatus.CANCELLED, done.status.in_(COMPLETING_MARKS)))
-    latest = func.row_number().over(partition_by=(Enrolment.person_id, TrainingSession.course_id),
-                                    order_by=(TrainingSession.starts_at.desc(), TrainingSession.id.desc()))
-    query = (select(Person.id.label("person_id"), Person.full_name, Person.region_id, Region.name.label("region"),
-                    Course.id.label("course_id"), Course.title.label("course_title"),
-                    TrainingSession.id.label("session_id"), TrainingSession.local_start, TrainingSession.time_zone,
-                    AttendanceMark.status.label("mark"), TrainingSession.starts_at, latest.label("latest"))
-             .select_from(missed)
-             .join(Enrolment, Enrolment.id == missed.c.enrolment_id)
-             .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-             .join(Person, Person.id == Enrolment.person_id)
-             .join(Course, Course.id == TrainingSession.course_id)
-             .outerjoin(Region, Region.id == Person.region_id)
-             .outerjoin(AttendanceMark, and_(AttendanceMark.session_id == Enrolment.session_id,
-                                             AttendanceMark.person_id == Enrolment.person_id))
-             .where(~completed_elsewhere))
-    if region_id is not None:
-        query = query.where(Person.region_id == region_id)
-    return query
-
-
-_NO_SHOW_FIELDS = ("person_id", "full_name", "region_id", "region", "course_id", "course_title", "session_id",
-                   "local_start", "time_zone", "mark")
-
-
 def no_shows(programme_id: int, now: datetime, region_id: int | None = None, *,
              limit: int = NO_SHOW_LIMIT) -> NoShows:
-    """Who needs a make-up session: one entry per person and course (their latest missed session), latest first;
-    the first ``limit`` of them and how many there are, in two queries. Only the entries shown are built and
-    looked up for a booked make-up."""
-    misses = _latest_misses(programme_id, now, region_id).subquery("misses")
-    latest = (select(*(misses.c[name] for name in _NO_SHOW_FIELDS), misses.c.starts_at,
-                     func.count().over().label("total"))
-              .where(misses.c.latest == 1).subquery("latest"))
+    """Who needs a make-up session: one entry per person and course (their latest missed session among those
+    ended by ``now``), latest first; the first ``limit`` of them and how many there are, in two queries. The
+    misses are the kept ones (progress.person_misses); only the entries shown are named and looked up for a
+    booked make-up."""
+    misses = person_misses(programme_id)
+    latest = func.row_number().over(partition_by=(misses.c.person_id, misses.c.course_id),
+                                    order_by=(misses.c.starts_at.desc(), misses.c.session_id.desc()))
+    ended = (select(misses.c.person_id, misses.c.course_id, misses.c.session_id, misses.c.starts_at,
+                    misses.c.mark, latest.label("latest"))
+             .where(misses.c.ends_at < now).subquery("ended"))
+    first = (select(ended.c.person_id, Person.full_name, Person.region_id, ended.c.course_id, ended.c.session_id,
+                    ended.c.starts_at, ended.c.mark, func.count().over().label("total"))
+             .join(Person, Person.id == ended.c.person_id)
+             .where(ended.c.latest == 1, *(() if region_id is None else (Person.region_id == region_id,)))
+             .order_by(ended.c.starts_at.desc(), ended.c.session_id.desc(), Person.full_name, Person.id)
+             .limit(limit).subquery("first"))
     rows = db.session.execute(
-        select(*(latest.c[name] for name in _NO_SHOW_FIELDS), latest.c.total)
-        .order_by(latest.c.starts_at.desc(), latest.c.session_id.desc(), latest.c.full_name, latest.c.person_id)
-        .limit(limit)).all()
+        select(first.c.person_id, first.c.full_name, first.c.region_id, Region.name, first.c.course_id,
+               Course.title, first.c.session_id, TrainingSession.local_start, TrainingSession.time_zone,
+               first.c.mark, first.c.total)
+        .join(Course, Course.id == first.c.course_id)
+        .join(TrainingSession, TrainingSession.id == first.c.session_id)
+        .outerjoin(Region, Region.id == first.c.region_id)
+        .order_by(first.c.starts_at.desc(), first.c.session_id.desc(), first.c.full_name, first.c.person_id)).all()
     booked = _booked_make_ups({row.person_id for row in rows}, now)
     shown = [NoShow(*row[:-1], has_make_up=any(course_id == row.course_id and session_id != row.session_id
                                                 for course_id, session_id in booked.get(row.person_id, ())))

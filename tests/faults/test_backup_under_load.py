@@ -31,7 +31,9 @@ from planner import create_app
 from planner.extensions import db
 from planner.people import services as people_services
 from planner.programmes.models import Programme
-from tests.conftest import assert_training_kinds_kept, assert_training_progress_kept, csrf_token_from, log_in
+from tests.conftest import (
+    assert_training_kinds_kept, assert_training_misses_kept, assert_training_progress_kept, csrf_token_from, log_in,
+)
 from tests.faults.helpers import (
     HEAD, ON_POSTGRES, PM_EMAIL, ROOT, alembic_revisions, database_url_of, flask_command, planner_env,
     seed_programme, table_counts,
@@ -245,6 +247,7 @@ def test_backup_under_write_load_restores_one_committed_state_at_head(live, tmp_
         with restored_engine.connect() as connection:
             assert_training_progress_kept(connection)
             assert_training_kinds_kept(connection)
+            assert_training_misses_kept(connection)
         if not ON_POSTGRES:
             with restored_engine.connect() as connection:
                 assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"

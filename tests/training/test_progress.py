@@ -1,16 +1,19 @@
-"""Each person's kept training progress and the kept kinds (planner/training/progress.py): every kind of write
-that changes someone's progress or kind changes the kept rows at the commit, a read in the same transaction sees
-its own writes, a rollback leaves the kept rows alone, and the readiness figures read the kept rows.
-(tests/conftest.py also checks the kept rows of both tables after every test of the suite.)"""
+"""Each person's kept training progress, the kept kinds and the kept missed seats (planner/training/progress.py):
+every kind of write that changes someone's progress, kind or misses changes the kept rows at the commit, a read
+in the same transaction sees its own writes, a rollback leaves the kept rows alone, and the readiness figures
+read the kept rows. (tests/conftest.py also checks the kept rows of all three tables after every test of the
+suite.)"""
+from datetime import time, timedelta
+
 from sqlalchemy import insert, select, update
 
 from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Department, Programme, Region
-from planner.training import progress, readiness, sessions
-from planner.training.models import AttendanceMark, Course, CourseRequirement, SessionStatus, TrainingKind, \
-    TrainingProgress, TrainingSession
-from tests.training.test_readiness_helpers import build
+from planner.training import enrolment, progress, readiness, sessions
+from planner.training.models import AttendanceMark, Course, CourseRequirement, Enrolment, SessionStatus, \
+    TrainingKind, TrainingMiss, TrainingProgress, TrainingSession
+from tests.training.test_readiness_helpers import NOW, build
 
 
 def _kept(programme_id: int) -> dict[int, tuple[int, int]]:
@@ -202,3 +205,81 @@ def test_a_read_in_the_same_transaction_sees_a_person_moved(app, factories):
         kinds = _kinds(w)
     assert (north.needing, north.trained) == (5, 3)
     assert kinds[(None, "Service", "service agent")][1:] == (1, 1, 0)  # rolled back: as it was
+
+
+# --- missed seats ------------------------------------------------------------------------------------------
+
+def _misses(w) -> dict[tuple[str, str], tuple]:
+    """{(person, session): (mark, starts_at, ends_at)} of the kept missed seats."""
+    people = {person_id: name for name, person_id in w.people.items()}
+    names = {session_id: name for name, session_id in w.sessions.items()}
+    return {(people[person_id], names[session_id]): (mark and mark.value, starts_at, ends_at)
+            for person_id, session_id, mark, starts_at, ends_at in db.session.execute(
+                select(TrainingMiss.person_id, TrainingMiss.session_id, TrainingMiss.mark, TrainingMiss.starts_at,
+                       TrainingMiss.ends_at).where(TrainingMiss.programme_id == w.programme.id))}
+
+
+def _seat(w, session_name: str, person: str) -> Enrolment:
+    return db.session.scalar(select(Enrolment).where(Enrolment.session_id == w.sessions[session_name],
+                                                     Enrolment.person_id == w.people[person]))
+
+
+def test_the_kept_misses_are_the_seats_missed_and_not_made_up(app, factories):
+    w = build(app, factories)
+    with app.app_context():
+        # Cai missed S1 and completed basics in S5; Fay is unmarked on S2's open roster; Eve's S6 lies ahead
+        assert {key: mark for key, (mark, _starts, _ends) in _misses(w).items()} == {
+            ("Eve", "S2"): "absent", ("Hal", "S1"): None}
+        _mark(w, "S6", "Eve", "absent")  # absent again, in a session not over yet: kept, the reader asks the time
+        db.session.commit()
+        assert set(_misses(w)) == {("Eve", "S2"), ("Eve", "S6"), ("Hal", "S1")}
+        _mark(w, "S6", "Eve", "present")  # made up: both of Eve's misses of basics go
+        _mark(w, "S2", "Fay", "absent")
+        db.session.commit()
+        assert set(_misses(w)) == {("Fay", "S2"), ("Hal", "S1")}
+
+
+def test_a_seat_removed_a_session_moved_a_roster_reopened_or_a_session_cancelled_change_the_misses(app, factories):
+    w = build(app, factories)
+    with app.app_context():
+        s2 = db.session.get(TrainingSession, w.sessions["S2"])
+        sessions.update_session(s2, expected_version=None, course_id=s2.course_id, region_id=s2.region_id,
+                                trainer_id=None, start_on=s2.local_start.date() - timedelta(days=1),
+                                start_time=time(14, 0), duration_minutes=60, location="Room 2", online_url="",
+                                capacity=20)
+        db.session.commit()
+        s2 = db.session.get(TrainingSession, w.sessions["S2"])
+        assert _misses(w)[("Eve", "S2")] == ("absent", s2.starts_at, s2.ends_at)
+
+        enrolment.remove_person(_seat(w, "S1", "Hal"))
+        db.session.commit()
+        assert set(_misses(w)) == {("Eve", "S2")}
+
+        sessions.enrol_person(db.session.get(TrainingSession, w.sessions["S1"]), w.people["Hal"])
+        db.session.commit()
+        assert set(_misses(w)) == {("Eve", "S2"), ("Hal", "S1")}  # seated again after the roster closed
+        db.session.get(TrainingSession, w.sessions["S1"]).roster_completed_at = None
+        db.session.commit()
+        assert set(_misses(w)) == {("Eve", "S2")}  # an open roster: Hal may still be marked
+
+        db.session.get(TrainingSession, w.sessions["S2"]).status = SessionStatus.CANCELLED  # over: by hand
+        db.session.commit()
+        assert _misses(w) == {}
+
+
+def test_a_deleted_person_takes_their_misses_and_a_read_after_a_flush_sees_its_own_writes(app, factories):
+    w = build(app, factories)
+    with app.app_context():
+        db.session.delete(db.session.get(Person, w.people["Hal"]))
+        db.session.commit()
+        assert set(_misses(w)) == {("Eve", "S2")}
+
+        _mark(w, "S2", "Fay", "absent")
+        db.session.flush()
+        pending = readiness.no_shows(w.programme.id, NOW)
+        db.session.rollback()
+        kept = readiness.no_shows(w.programme.id, NOW)
+        misses = set(_misses(w))
+    assert sorted(n.full_name for n in pending.shown) == ["Eve", "Fay"] and pending.total == 2
+    assert [n.full_name for n in kept.shown] == ["Eve"] and kept.total == 1
+    assert misses == {("Eve", "S2")}
