@@ -128,6 +128,11 @@ def worked_out(*, programme_id: int | None = None, person_ids: list[int] | None 
             .group_by(needed.c.person_id, needed.c.programme_id))
 
 
+#: the sessions and marks that complete a missed seat's course, aliased once (aliased on every call, they cost
+#: each mark's commit 2 ms of its 8 at scale 10)
+_OTHER_SESSION, _COMPLETING_MARK = aliased(TrainingSession, name="other"), aliased(AttendanceMark, name="done")
+
+
 def missed(*, programme_id: int | None = None, person_ids: list[int] | None = None) -> Select:
     """(enrolment_id, person_id, programme_id, course_id, session_id, starts_at, ends_at, mark) of every seat
     missed in a session of one programme, or by the given people: enrolled in a session that is not cancelled,
@@ -137,7 +142,7 @@ def missed(*, programme_id: int | None = None, person_ids: list[int] | None = No
     The missed seats are found first, and only they are checked against the person's other marks."""
     seats = (TrainingSession.programme_id == programme_id if person_ids is None
              else Enrolment.person_id.in_(person_ids))
-    other, done = aliased(TrainingSession), aliased(AttendanceMark)
+    other, done = _OTHER_SESSION, _COMPLETING_MARK
     completed_elsewhere = exists(select(done.id).join(other, other.id == done.session_id).where(
         done.person_id == Enrolment.person_id, other.course_id == TrainingSession.course_id,
         other.status != SessionStatus.CANCELLED, done.status.in_(COMPLETING_MARKS)))
