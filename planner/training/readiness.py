@@ -122,9 +122,11 @@ def go_live_column():
     return func.coalesce(Region.live_on, Wave.planned_go_live)
 
 
-def untrained_people(programme_id: int, region_id: int | None = None) -> Select:
+def untrained_people(programme_id: int, region_id: int | None = None, *,
+                     among: list[int] | None = None) -> Select:
     """People who need training and have not completed all of it, soonest go-live first (regions without a
-    go-live last), then by name; their region and department loaded."""
+    go-live last), then by name; their region and department loaded. ``among``: only the people of these
+    regions (``regions_first_to_go_live``), which hold the first rows."""
     progress = person_progress(programme_id)
     go_live = go_live_column()
     query = (select(Person).join(progress, progress.c.person_id == Person.id)
@@ -135,7 +137,27 @@ def untrained_people(programme_id: int, region_id: int | None = None) -> Select:
              .order_by(case((go_live.is_(None), 1), else_=0), go_live, Person.full_name, Person.id))
     if region_id is not None:
         query = query.where(Person.region_id == region_id)
+    if among is not None:
+        query = query.where(Person.region_id.in_(among))
     return query
+
+
+def regions_first_to_go_live(figures: Readiness, go_lives: dict[int, date], rows: int) -> list[int] | None:
+    """The regions whose untrained people ``untrained_people`` lists first, through the go-live day that holds
+    its first ``rows`` people (counted in ``figures``): a page drawn from them alone equals the page drawn from
+    everyone, and its sort reads a few regions' people, not the programme's (10,000 untrained at scale 10).
+    None when the rows reach the people without a go-live: all of them are needed then."""
+    by_day: dict[date, list[Completion]] = {}
+    for row in figures.by_region:
+        if row.key is not None and row.key in go_lives:
+            by_day.setdefault(go_lives[row.key], []).append(row)
+    regions, counted = [], 0
+    for day in sorted(by_day):
+        regions += [row.key for row in by_day[day]]
+        counted += sum(row.untrained for row in by_day[day])
+        if counted >= rows:
+            return regions
+    return None
 
 
 def missing_courses(programme_id: int, person_ids: list[int]) -> dict[int, list[str]]:

@@ -5,7 +5,7 @@ from flask import Response, abort, render_template
 from flask_login import current_user
 
 from planner.core import clock
-from planner.core.pages import id_arg, paginate
+from planner.core.pages import id_arg, page_number, paginate, per_page
 from planner.core.permissions import Permission, can, login_required
 from planner.programmes.loading import load_in_programme, load_programme
 from planner.reports.training_chart import CompletionBar, render_completion_chart
@@ -33,10 +33,12 @@ def show_readiness(programme_id: int):
     if shows_people:
         counted = figures.total if region_id is None else next(row for row in figures.by_region
                                                                 if row.key == region_id)
-        untrained = paginate(readiness.untrained_people(programme.id, region_id),  # counted in the figures
-                             total=counted.untrained)
-        missing = readiness.missing_courses(programme.id, [person.id for person in untrained.items])
         go_lives = go_live_by_region(programme.id)
+        among = None if region_id is not None else readiness.regions_first_to_go_live(
+            figures, go_lives, page_number() * per_page())
+        untrained = paginate(readiness.untrained_people(programme.id, region_id, among=among),
+                             total=counted.untrained)  # counted in the figures
+        missing = readiness.missing_courses(programme.id, [person.id for person in untrained.items])
         no_shows = readiness.no_shows(programme.id, clock.now(), region_id, limit=readiness.NO_SHOW_LIMIT)
     return render_template(
         "training/readiness.html", programme=programme, figures=figures, region_id=region_id,

@@ -55,6 +55,41 @@ def test_untrained_people_soonest_go_live_first_with_what_they_still_need(app, f
     assert [person.full_name for person in south] == ["Eve", "Fay"]
 
 
+def test_a_page_of_untrained_people_drawn_from_the_regions_first_to_go_live_is_the_whole_lists_page(app, factories):
+    """Hal (North, 1 December), Eve and Fay (South, 15 January), Gus (no region): every page of every size drawn
+    from ``regions_first_to_go_live`` equals the page of everyone; then with both regions live on one day."""
+    w = build(app, factories)
+    with app.app_context():
+        from planner.programmes.models import Region
+
+        programme = db.session.get(Programme, w.programme.id)
+
+        def pages() -> tuple[list, list]:
+            figures, go_lives = readiness.readiness(programme), go_live_by_region(programme.id)
+            drawn, everyone, regions = [], [], []
+            for size in range(1, 5):
+                for page in range(1, 6):
+                    among = readiness.regions_first_to_go_live(figures, go_lives, page * size)
+                    regions.append(among)
+                    for into, query in ((drawn, readiness.untrained_people(programme.id, among=among)),
+                                        (everyone, readiness.untrained_people(programme.id))):
+                        into.append([person.full_name for person in
+                                     db.paginate(query, page=page, per_page=size, error_out=False).items])
+            assert drawn == everyone
+            return everyone, regions
+
+        apart, regions_apart = pages()
+        db.session.get(Region, w.regions["South"]).live_on = TODAY.replace(day=25)
+        db.session.get(Region, w.regions["North"]).live_on = TODAY.replace(day=25)
+        db.session.commit()
+        together, regions_together = pages()
+    north, south = w.regions["North"], w.regions["South"]
+    assert apart[:5] == [["Hal"], ["Eve"], ["Fay"], ["Gus"], []]  # one per page, soonest go-live first
+    assert regions_apart[:5] == [[north], [north, south], [north, south], None, None]
+    assert together[:4] == [["Eve"], ["Fay"], ["Hal"], ["Gus"]]  # one day: by name across both regions
+    assert regions_together[0] == [north, south] or regions_together[0] == [south, north]
+
+
 def test_the_sql_go_live_matches_go_live_by_region(app, factories):
     """The untrained list sorts on an SQL copy of go_live_by_region: a region that went live uses that day."""
     w = build(app, factories)
