@@ -213,34 +213,59 @@ class NoShows:
 def no_shows(programme_id: int, now: datetime, region_id: int | None = None, *,
              limit: int = NO_SHOW_LIMIT) -> NoShows:
     """Who needs a make-up session: one entry per person and course (their latest missed session among those
-    ended by ``now``), latest first; the first ``limit`` of them and how many there are, in two queries. The
-    misses are the kept ones (progress.person_misses); only the entries shown are named and looked up for a
-    booked make-up."""
+    ended by ``now``), latest first, then by name; the first ``limit`` of them and how many there are.
+
+    From the kept misses (progress.person_misses): the entries are counted in the index, and the first are
+    found by reading the misses latest first until ``limit`` people and courses are seen (a miss of a pair
+    seen already is an earlier one), not by ranking every miss of the programme. Only those are named and
+    looked up for a booked make-up."""
     misses = person_misses(programme_id)
-    latest = func.row_number().over(partition_by=(misses.c.person_id, misses.c.course_id),
-                                    order_by=(misses.c.starts_at.desc(), misses.c.session_id.desc()))
-    ended = (select(misses.c.person_id, misses.c.course_id, misses.c.session_id, misses.c.starts_at,
-                    misses.c.mark, latest.label("latest"))
-             .where(misses.c.ends_at < now).subquery("ended"))
-    first = (select(ended.c.person_id, Person.full_name, Person.region_id, ended.c.course_id, ended.c.session_id,
-                    ended.c.starts_at, ended.c.mark, func.count().over().label("total"))
-             .join(Person, Person.id == ended.c.person_id)
-             .where(ended.c.latest == 1, *(() if region_id is None else (Person.region_id == region_id,)))
-             .order_by(ended.c.starts_at.desc(), ended.c.session_id.desc(), Person.full_name, Person.id)
-             .limit(limit).subquery("first"))
-    rows = db.session.execute(
-        select(first.c.person_id, first.c.full_name, first.c.region_id, Region.name, first.c.course_id,
-               Course.title, first.c.session_id, TrainingSession.local_start, TrainingSession.time_zone,
-               first.c.mark, first.c.total)
-        .join(Course, Course.id == first.c.course_id)
-        .join(TrainingSession, TrainingSession.id == first.c.session_id)
-        .outerjoin(Region, Region.id == first.c.region_id)
-        .order_by(first.c.starts_at.desc(), first.c.session_id.desc(), first.c.full_name, first.c.person_id)).all()
-    booked = _booked_make_ups({row.person_id for row in rows}, now)
-    shown = [NoShow(*row[:-1], has_make_up=any(course_id == row.course_id and session_id != row.session_id
-                                                for course_id, session_id in booked.get(row.person_id, ())))
-             for row in rows]
-    return NoShows(shown, rows[0].total if rows else 0)
+    chosen = [misses.c.ends_at < now]
+    if region_id is not None:
+        chosen.append(misses.c.person_id.in_(select(Person.id).where(Person.region_id == region_id)))
+    total = db.session.scalar(select(func.count()).select_from(
+        select(misses.c.person_id, misses.c.course_id).where(*chosen).distinct().subquery()))
+    latest: dict[tuple[int, int], tuple[int, datetime, MarkStatus | None]] = {}
+    if total:
+        rows = db.session.execute(
+            select(misses.c.person_id, misses.c.course_id, misses.c.session_id, misses.c.starts_at, misses.c.mark)
+            .where(*chosen).order_by(misses.c.starts_at.desc(), misses.c.session_id.desc())
+            .execution_options(yield_per=limit))
+        last_session = None
+        for person_id, course_id, session_id, starts_at, mark in rows:
+            # past the limit, the rest of the last session's misses still count: its people are ordered by name
+            if len(latest) >= limit and session_id != last_session:
+                break
+            if (person_id, course_id) not in latest:
+                latest[person_id, course_id] = session_id, starts_at, mark
+                last_session = session_id
+        rows.close()
+    shown = _named(latest, now)
+    return NoShows(shown[:limit], total or 0)
+
+
+def _named(latest: dict[tuple[int, int], tuple[int, datetime, MarkStatus | None]], now: datetime) -> list[NoShow]:
+    """The entries of these (person, course): session, its start, mark; with the person's name and region, the
+    course's title and the session's local start, latest first, then by name; in one query."""
+    if not latest:
+        return []
+    person_ids = sorted({person_id for person_id, _course_id in latest})
+    session_ids = sorted({session_id for session_id, _starts_at, _mark in latest.values()})
+    people = {row.id: row for row in db.session.execute(
+        select(Person.id, Person.full_name, Person.region_id, Region.name)
+        .outerjoin(Region, Region.id == Person.region_id).where(Person.id.in_(person_ids)))}
+    sessions = {row.id: row for row in db.session.execute(
+        select(TrainingSession.id, TrainingSession.local_start, TrainingSession.time_zone, Course.title)
+        .join(Course, Course.id == TrainingSession.course_id).where(TrainingSession.id.in_(session_ids)))}
+    booked = _booked_make_ups(set(person_ids), now)
+    entries = sorted(latest.items(), key=lambda item: (-item[1][1].timestamp(), -item[1][0],
+                                                        people[item[0][0]].full_name, item[0][0]))
+    return [NoShow(person_id, people[person_id].full_name, people[person_id].region_id, people[person_id].name,
+                   course_id, sessions[session_id].title, session_id, sessions[session_id].local_start,
+                   sessions[session_id].time_zone, mark,
+                   has_make_up=any(booked_course == course_id and booked_session != session_id
+                                   for booked_course, booked_session in booked.get(person_id, ())))
+            for (person_id, course_id), (session_id, _starts_at, mark) in entries]
 
 
 def _booked_make_ups(person_ids: set[int], now: datetime) -> dict[int, list[tuple[int, int]]]:

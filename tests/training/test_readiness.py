@@ -119,6 +119,22 @@ def test_no_shows_need_a_make_up_unless_they_caught_up(app, factories):
     assert [n.full_name for n in first.shown] == ["Eve"] and first.total == 2  # the latest first, all counted
 
 
+def test_no_shows_cut_at_the_limit_inside_one_session_keep_its_people_by_name(app, factories):
+    w = build(app, factories)
+    with app.app_context():
+        from planner.training import sessions
+
+        s2 = db.session.get(TrainingSession, w.sessions["S2"])
+        for person in ("Fay", "Dee"):  # Dee was present: absent now, and no longer trained in basics
+            sessions.mark_attendance(s2, person_id=w.people[person], status="absent", note="", marked_by_id=None,
+                                     now=s2.starts_at)
+        db.session.commit()
+        cuts = [readiness.no_shows(w.programme.id, NOW, limit=limit) for limit in (1, 2, 3, 4, 5)]
+    assert [[n.full_name for n in cut.shown] for cut in cuts] == [
+        ["Dee"], ["Dee", "Eve"], ["Dee", "Eve", "Fay"], ["Dee", "Eve", "Fay", "Hal"], ["Dee", "Eve", "Fay", "Hal"]]
+    assert {cut.total for cut in cuts} == {4}
+
+
 def test_a_second_miss_of_the_same_course_is_listed_once(app, factories):
     w = build(app, factories)
     with app.app_context():
