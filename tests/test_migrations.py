@@ -254,6 +254,25 @@ def test_the_training_progress_revision_fills_the_progress_of_existing_people(fr
     assert any(needed > completed for _, _, needed, completed in filled)
 
 
+def _kept_rows_filled_again(fresh_app, below: str, table: str, kept, assert_kept) -> tuple[list, list]:
+    """A kept table's rows for the demo programme, and the rows its revision fills in a database taken down to
+    ``below`` (the table gone) and up again, which ``assert_kept`` then checks against their definition."""
+    with fresh_app.app_context():
+        upgrade()
+        result = fresh_app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        before = kept()
+        db.session.rollback()
+        downgrade(revision=below)
+        assert table not in _tables()
+        upgrade()
+        filled = kept()
+        db.session.rollback()
+        with db.engine.connect() as connection:
+            assert_kept(connection)
+    return before, filled
+
+
 def test_the_training_kind_revision_fills_the_kinds_of_existing_people(fresh_app):
     """Upgrading a database that already holds people and their kept progress fills training_kind with the kinds
     planner/training/progress.py works out (the demo programme)."""
@@ -266,19 +285,8 @@ def test_the_training_kind_revision_fills_the_kinds_of_existing_people(fresh_app
                                                            TrainingKind.job_role, TrainingKind.people,
                                                            TrainingKind.needing, TrainingKind.trained))), key=repr)
 
-    with fresh_app.app_context():
-        upgrade()
-        result = fresh_app.test_cli_runner().invoke(args=["demo"])
-        assert result.exit_code == 0, result.output
-        before = kept()
-        db.session.rollback()
-        downgrade(revision="0a1b2c3d4e5f")
-        assert "training_kind" not in _tables()
-        upgrade()
-        filled = kept()
-        db.session.rollback()
-        with db.engine.connect() as connection:
-            assert_training_kinds_kept(connection)
+    before, filled = _kept_rows_filled_again(fresh_app, "0a1b2c3d4e5f", "training_kind", kept,
+                                             assert_training_kinds_kept)
     assert filled == before
     assert any(trained < needing for *_kind, needing, trained in filled)
     assert any(0 < trained for *_kind, needing, trained in filled)
@@ -295,19 +303,8 @@ def test_the_training_miss_revision_fills_the_missed_seats_of_existing_sessions(
         return sorted(map(tuple, db.session.execute(select(*(getattr(TrainingMiss, name) for name in MISS_COLUMNS)))),
                       key=repr)
 
-    with fresh_app.app_context():
-        upgrade()
-        result = fresh_app.test_cli_runner().invoke(args=["demo"])
-        assert result.exit_code == 0, result.output
-        before = kept()
-        db.session.rollback()
-        downgrade(revision="1b2c3d4e5f6a")
-        assert "training_miss" not in _tables()
-        upgrade()
-        filled = kept()
-        db.session.rollback()
-        with db.engine.connect() as connection:
-            assert_training_misses_kept(connection)
+    before, filled = _kept_rows_filled_again(fresh_app, "1b2c3d4e5f6a", "training_miss", kept,
+                                             assert_training_misses_kept)
     assert filled == before and filled  # the demo has no-shows
 
 
