@@ -246,7 +246,8 @@ def no_shows(programme_id: int, now: datetime, region_id: int | None = None, *,
 
 def _named(latest: dict[tuple[int, int], tuple[int, datetime, MarkStatus | None]], now: datetime) -> list[NoShow]:
     """The entries of these (person, course): session, its start, mark; with the person's name and region, the
-    course's title and the session's local start, latest first, then by name; in one query."""
+    course's title and the session's local start, latest first, then by name; in three queries (the people, the
+    sessions, their booked make-ups), however many entries."""
     if not latest:
         return []
     person_ids = sorted({person_id for person_id, _course_id in latest})
