@@ -3,7 +3,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request
-from sqlalchemy import Select
+from sqlalchemy import Select, false
 
 from planner.core.errors import DomainError
 from planner.core.forms import show_domain_error
@@ -25,8 +25,10 @@ def safe_next_url(target: str | None, fallback: str) -> str:
 MAX_PAGE = 100_000
 
 
-def page_number() -> int:
-    return min(MAX_PAGE, max(1, request.args.get("page", 1, type=int) or 1))
+def page_number(arg: str = "page") -> int:
+    """The page asked for in the query string (``?page=3``; ``arg`` names another argument for a page's second
+    list), 1 when absent or not a number."""
+    return min(MAX_PAGE, max(1, request.args.get(arg, 1, type=int) or 1))
 
 
 def id_arg(name: str) -> int | None:
@@ -42,10 +44,13 @@ def per_page() -> int:
     return current_app.config["ITEMS_PER_PAGE"]
 
 
-def paginate(query: Select, *, total: int | None = None):
-    """The requested page of ``query``. ``total``: how many rows it has, when the page knows already or can tell
-    more cheaply than by counting ``query``'s rows (which is what happens without it)."""
-    page = db.paginate(query, page=page_number(), per_page=per_page(), error_out=False, count=total is None)
+def paginate(query: Select, *, total: int | None = None, arg: str = "page"):
+    """The requested page of ``query`` (the page number read from ``?<arg>=``). ``total``: how many rows it has,
+    when the page knows already or can tell more cheaply than by counting ``query``'s rows (which is what happens
+    without it); a total of 0 asks the database for nothing but a constant-false query."""
+    if total == 0:
+        query = query.where(false())
+    page = db.paginate(query, page=page_number(arg), per_page=per_page(), error_out=False, count=total is None)
     if total is not None:
         page.total = total
     return page

@@ -7,9 +7,10 @@ of person (``need_counts``). Every helper here answers in a fixed number of quer
 are.
 """
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from planner.extensions import db
@@ -95,12 +96,13 @@ class _CoursesNeeded:
         return self._known[(role_key, department_id)]
 
 
-def need_counts(programme_id: int, kinds=None) -> NeedCounts:
+def need_counts(programme_id: int, kinds=None, *, region_ids: Collection[int | None] | None = None) -> NeedCounts:
     """Who needs which course per region, counted, in two queries: the programme's requirements, and its people
     counted per kind (people alike in region, department and job role need the same courses, and a programme has
     a few hundred to a couple of thousand kinds against tens of thousands of people, kept counted:
     ``progress.person_kinds``). ``kinds``: the people counted per kind already, as ``Readiness.kinds`` holds them
-    (then one query)."""
+    (then one query). ``region_ids``: only these regions (None in it: the people without a region), as a page of
+    the requirement map shows them."""
     courses_needed = _CoursesNeeded(programme_id)
     per_region_course: dict[tuple[int | None, int], int] = defaultdict(int)
     unrequired: dict[int | None, int] = defaultdict(int)
@@ -109,8 +111,12 @@ def need_counts(programme_id: int, kinds=None) -> NeedCounts:
         from planner.training.progress import person_kinds  # progress matches requirements with this module
 
         kept = person_kinds(programme_id)
-        kinds = db.session.execute(select(kept.c.region_id, kept.c.department_id, kept.c.job_role_key,
-                                          kept.c.people))
+        query = select(kept.c.region_id, kept.c.department_id, kept.c.job_role_key, kept.c.people)
+        if region_ids is not None:
+            named = [region_id for region_id in region_ids if region_id is not None]
+            query = query.where(or_(kept.c.region_id.in_(named),
+                                    kept.c.region_id.is_(None) if None in region_ids else false()))
+        kinds = db.session.execute(query)
     for region_id, department_id, role_key, people in kinds:
         courses = courses_needed(role_key, department_id)
         for course_id in courses:
@@ -119,6 +125,32 @@ def need_counts(programme_id: int, kinds=None) -> NeedCounts:
             unrequired[region_id] += people
         total += people
     return NeedCounts(dict(per_region_course), dict(unrequired), total)
+
+
+@dataclass(frozen=True)
+class NeedTotals:
+    """How many people need each course, and how many need none, across a programme or one of its regions
+    (``need_totals``)."""
+
+    #: {course id: people who need it}, courses nobody needs left out
+    per_course: dict[int, int]
+    #: people no requirement matches
+    unrequired: int
+
+
+def need_totals(programme_id: int, region_id: int | None = None) -> NeedTotals:
+    """The totals of ``need_counts`` across the programme (or one region), in two queries: the requirements, and the
+    kept kinds summed per job role and department in SQL (a couple of dozen rows, however many regions)."""
+    courses_needed = _CoursesNeeded(programme_id)
+    per_course: dict[int, int] = defaultdict(int)
+    unrequired = 0
+    for kind in people_per_role_and_department(programme_id, region_id=region_id):
+        courses = courses_needed(kind.role_key, kind.department_id)
+        for course_id in courses:
+            per_course[course_id] += kind.people
+        if not courses:
+            unrequired += kind.people
+    return NeedTotals(dict(per_course), unrequired)
 
 
 @dataclass(frozen=True)
@@ -133,17 +165,18 @@ class RoleKind:
     people: int
 
 
-def people_per_role_and_department(programme_id: int) -> list[RoleKind]:
-    """The programme's people counted per job role and department: a couple of dozen kinds however many people
-    and regions there are, summed from the kept kinds (``progress.person_kinds``)."""
+def people_per_role_and_department(programme_id: int, *, region_id: int | None = None) -> list[RoleKind]:
+    """The programme's people (or one region's) counted per job role and department: a couple of dozen kinds however
+    many people and regions there are, summed from the kept kinds (``progress.person_kinds``)."""
     from planner.training.progress import person_kinds  # progress matches requirements with this module
 
     kinds = person_kinds(programme_id)
-    return [RoleKind(department_id, role_key or "", role or "", people) for department_id, role_key, role, people
-            in db.session.execute(
-                select(kinds.c.department_id, kinds.c.job_role_key, func.min(kinds.c.job_role),
-                       func.sum(kinds.c.people))
-                .group_by(kinds.c.job_role_key, kinds.c.department_id))]
+    query = (select(kinds.c.department_id, kinds.c.job_role_key, func.min(kinds.c.job_role), func.sum(kinds.c.people))
+             .group_by(kinds.c.job_role_key, kinds.c.department_id))
+    if region_id is not None:
+        query = query.where(kinds.c.region_id == region_id)
+    return [RoleKind(department_id, role_key or "", role or "", people)
+            for department_id, role_key, role, people in db.session.execute(query)]
 
 
 def people_per_course(programme_id: int, kinds: list[RoleKind] | None = None) -> dict[int, int]:
@@ -201,9 +234,15 @@ def needed_courses(person: Person) -> list[Course]:
         .order_by(Course.title, Course.id)))
 
 
-def regions_of(programme_id: int) -> list[Region]:
-    """The programme's regions by name."""
-    return list(db.session.scalars(select(Region).where(Region.programme_id == programme_id).order_by(Region.name)))
+def regions_by_name(programme_id: int) -> Select:
+    """The programme's regions by name, a page at a time on the requirement map."""
+    return select(Region).where(Region.programme_id == programme_id).order_by(Region.name, Region.id)
+
+
+def region_choices(programme_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the programme's regions by name, for a region filter."""
+    return [(region_id, name) for region_id, name in db.session.execute(
+        select(Region.id, Region.name).where(Region.programme_id == programme_id).order_by(Region.name, Region.id))]
 
 
 def department_choices(programme_id: int) -> list[tuple[int, str]]:

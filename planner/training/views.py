@@ -147,17 +147,25 @@ def requirement_in_words(requirement: CourseRequirement) -> str:
 @bp.route("/programmes/<int:programme_id>/training/requirements")
 @login_required
 def requirements(programme_id: int):
+    """The requirement map a page of regions at a time (``?regions_page=``; the people without a region after the
+    last), with the whole programme's totals, and the people no requirement reaches (``?page=``), of one region
+    when ``?region=`` names one."""
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
-    regions = queries.regions_of(programme.id)
+    region_choices = queries.region_choices(programme.id)
     region_id = id_arg("region")
-    if region_id not in {region.id for region in regions}:
+    if region_id not in {choice_id for choice_id, _name in region_choices}:
         region_id = None
-    needs = queries.need_counts(programme.id)
-    unrequired = paginate(queries.people_without_requirement(programme.id, region_id),  # counted in ``needs``
-                          total=sum(needs.unrequired.values()) if region_id is None
-                          else needs.unrequired.get(region_id, 0))
+    regions = paginate(queries.regions_by_name(programme.id), total=len(region_choices), arg="regions_page")
+    last_page = regions.page == max(regions.pages, 1)  # where the people without a region are shown
+    needs = queries.need_counts(programme.id, region_ids=[region.id for region in regions.items]
+                                + ([None] if last_page else []))
+    totals = queries.need_totals(programme.id)
+    unrequired = paginate(queries.people_without_requirement(programme.id, region_id),
+                          total=totals.unrequired if region_id is None
+                          else queries.need_totals(programme.id, region_id).unrequired)
     return render_template(
-        "training/requirements.html", programme=programme, regions=regions, region_id=region_id,
-        courses=db.session.scalars(queries.courses_of(programme.id)).all(),
-        counts=needs.per_region_course, unrequired_counts=needs.unrequired, unrequired=unrequired,
-        has_no_region_row=None in needs.unrequired or any(region is None for region, _ in needs.per_region_course))
+        "training/requirements.html", programme=programme, regions=regions, region_choices=region_choices,
+        region_id=region_id, courses=db.session.scalars(queries.courses_of(programme.id)).all(),
+        counts=needs.per_region_course, unrequired_counts=needs.unrequired, totals=totals, unrequired=unrequired,
+        has_no_region_row=last_page and (None in needs.unrequired
+                                         or any(region is None for region, _ in needs.per_region_course)))

@@ -311,6 +311,49 @@ def test_the_warning_list_is_paginated(app, client, login_as, programme, make_pe
     assert "Reader 04" in client.get(f"{url}?region={regions['North']}&page=3").get_data(as_text=True)
 
 
+def test_the_requirement_map_shows_a_page_of_regions_with_the_programme_totals(app, client, login_as,
+                                                                                make_programme, make_person,
+                                                                                monkeypatch):
+    """Regions by name, a page at a time (its own page argument, so the people list keeps its page); the people
+    without a region after the last region; the totals row counts every region on every page."""
+    programme = make_programme(regions=["Delta", "Alpha", "Echo", "Bravo", "Charlie"], departments=[])
+    regions = ids_by_name(app, Region, programme)
+    make_course(app, programme, "Selling with Helix", requirements=[("Sales representative", None)])
+    for name, sellers, readers in (("Alpha", 1, 0), ("Bravo", 2, 1), ("Charlie", 0, 0), ("Delta", 4, 0),
+                                   ("Echo", 0, 2)):
+        for i in range(sellers):
+            make_person(programme, f"Seller {name} {i}", job_role="Sales representative", region_id=regions[name])
+        for i in range(readers):
+            make_person(programme, f"Reader {name} {i}", job_role="Report reader", region_id=regions[name])
+    make_person(programme, "Nobody's seller", job_role="Sales representative")
+    make_person(programme, "Nobody's reader", job_role="Report reader")
+    login_as("trainer", programme)
+    monkeypatch.setitem(app.config, "ITEMS_PER_PAGE", 2)
+    url = f"/programmes/{programme.id}/training/requirements"
+
+    def map_rows(page: str) -> dict[str, list[str]]:
+        table = page[page.index('id="map"'):page.index("People with no training requirement")]
+        return {re.search(r"<t[dh][^>]*>(.*?)</t[dh]>", row).group(1):
+                re.findall(r"<td>(?:<a[^>]*><span[^>]*>)?(\d+)", row)
+                for row in re.findall(r"<tr>(.*?)</tr>", table, re.DOTALL) if "<td>" in row}
+
+    first, second, third = (client.get(f"{url}?regions_page={number}&page=2").get_data(as_text=True)
+                            for number in (1, 2, 3))
+    totals = {"All regions": ["8", "4"]}  # sellers and readers of every region, and of none
+    assert map_rows(first) == {"Alpha": ["1", "0"], "Bravo": ["2", "1"], **totals}
+    assert map_rows(second) == {"Charlie": ["0", "0"], "Delta": ["4", "0"], **totals}
+    assert map_rows(third) == {"Echo": ["0", "2"], "No region": ["1", "1"], **totals}
+    assert "Page 2 of 3" in second
+    next_link = re.search(r'href="([^"]*)" rel="next"', second[:second.index("People with no")]).group(1)
+    assert next_link.endswith("#map") and "regions_page=3" in next_link and "page=2" in next_link
+    # the people list keeps its own page: 4 readers, 2 a page, the second page whatever the regions' page
+    assert all("Page 2 of 2" in page and "Reader Echo 1" in page for page in (first, second, third))
+    # the region filter lists every region, not only the page's
+    assert all(f'<option value="{region_id}"' in first for region_id in regions.values())
+    beyond = client.get(f"{url}?regions_page=9").get_data(as_text=True)
+    assert map_rows(beyond) == totals and "No regions on this page." in beyond
+
+
 # --- query counts -----------------------------------------------------------------------------------------
 
 def grow(app, programme, n: int) -> int:
