@@ -1,9 +1,10 @@
 """Adoption figures shaped for pages and the chart: regions against recent weeks, and each region's latest week.
 Every function answers in a fixed number of queries, however many regions and weeks there are."""
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from planner.adoption import queries
 from planner.adoption.services import week_start
@@ -49,26 +50,34 @@ def recent_weeks(today: date, count: int) -> list[date]:
     return [this_week - timedelta(weeks=back) for back in range(count - 1, -1, -1)]
 
 
-def latest_by_region(programme_id) -> dict[int, WeekFigure]:
-    """{region id: its latest figure}, in one query."""
-    return {region_id: WeekFigure(week, active, licensed)
-            for region_id, week, active, licensed in db.session.execute(queries.latest_weeks(programme_id))}
+def latest_by_region(programme_id, region_ids: Collection[int] | None = None) -> dict[int, WeekFigure]:
+    """{region id: its latest figure} (of ``region_ids`` only, when given), in one query."""
+    return {region_id: WeekFigure(week, active, licensed) for region_id, week, active, licensed
+            in db.session.execute(queries.latest_weeks(programme_id, region_ids))}
 
 
-def adoption_by_region(programme: Programme, weeks: list[date]) -> list[RegionAdoption]:
-    """Every region of the programme (by name) with its figures for ``weeks`` and its latest figure, in four
-    queries."""
+def regions_by_name(programme_id: int) -> Select:
+    """The programme's regions by name, as the adoption page lists them a page at a time."""
+    return select(Region).where(Region.programme_id == programme_id).order_by(Region.name, Region.id)
+
+
+def adoption_by_region(programme: Programme, weeks: list[date],
+                       regions: list[Region] | None = None) -> list[RegionAdoption]:
+    """The regions (``regions``, a page of them, or every region of the programme by name) with their figures for
+    ``weeks`` and their latest figure, in four queries (three when ``regions`` are given)."""
     go_lives = go_live_by_region(programme.id)
-    rows = [RegionAdoption(region_id, name, go_lives.get(region_id))
-            for region_id, name in db.session.execute(
-                select(Region.id, Region.name).where(Region.programme_id == programme.id)
-                .order_by(Region.name, Region.id))]
+    shown = ([(region.id, region.name) for region in regions] if regions is not None
+             else db.session.execute(select(Region.id, Region.name).where(Region.programme_id == programme.id)
+                                     .order_by(Region.name, Region.id)).all())
+    rows = [RegionAdoption(region_id, name, go_lives.get(region_id)) for region_id, name in shown]
     by_id = {row.region_id: row for row in rows}
+    region_ids = list(by_id) if regions is not None else None
     if weeks:
-        for region_id, week, active, licensed in db.session.execute(queries.figures_since(programme.id, weeks[0])):
+        for region_id, week, active, licensed in db.session.execute(
+                queries.figures_since(programme.id, weeks[0], region_ids)):
             if region_id in by_id and week <= weeks[-1]:
                 by_id[region_id].by_week[week] = WeekFigure(week, active, licensed)
-    for region_id, figure in latest_by_region(programme.id).items():
+    for region_id, figure in latest_by_region(programme.id, region_ids).items():
         if region_id in by_id:
             by_id[region_id].latest = figure
     return rows

@@ -1,4 +1,5 @@
 """Read helpers of adoption; each returns a Select so pages, exports, charts and the gate compose them."""
+from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import Select, and_, func, select
@@ -16,20 +17,24 @@ def figures_in(programme_id: int) -> Select:
             .order_by(AdoptionFigure.week.desc(), Region.name, AdoptionFigure.id))
 
 
-def figures_since(programme_id: int, first_week: date) -> Select:
-    """(region_id, week, active_users, licensed_users) of the programme's figures from ``first_week`` on."""
-    return (select(AdoptionFigure.region_id, AdoptionFigure.week, AdoptionFigure.active_users,
-                   AdoptionFigure.licensed_users)
-            .where(AdoptionFigure.programme_id == programme_id, AdoptionFigure.week >= first_week)
-            .order_by(AdoptionFigure.week))
+def figures_since(programme_id: int, first_week: date, region_ids: Collection[int] | None = None) -> Select:
+    """(region_id, week, active_users, licensed_users) of the programme's figures from ``first_week`` on; only those
+    of ``region_ids`` when given."""
+    query = (select(AdoptionFigure.region_id, AdoptionFigure.week, AdoptionFigure.active_users,
+                    AdoptionFigure.licensed_users)
+             .where(AdoptionFigure.programme_id == programme_id, AdoptionFigure.week >= first_week)
+             .order_by(AdoptionFigure.week))
+    return query if region_ids is None else query.where(AdoptionFigure.region_id.in_(region_ids))
 
 
-def latest_weeks(programme_id) -> Select:
-    """(region_id, week, active_users, licensed_users) of each region's latest figure. ``programme_id`` may be a
-    number or an SQL expression."""
+def latest_weeks(programme_id, region_ids: Collection[int] | None = None) -> Select:
+    """(region_id, week, active_users, licensed_users) of each region's latest figure; only ``region_ids``' when
+    given. ``programme_id`` may be a number or an SQL expression."""
     latest = (select(AdoptionFigure.region_id.label("region_id"), func.max(AdoptionFigure.week).label("week"))
-              .where(AdoptionFigure.programme_id == programme_id)
-              .group_by(AdoptionFigure.region_id).subquery("latest"))
+              .where(AdoptionFigure.programme_id == programme_id))
+    if region_ids is not None:
+        latest = latest.where(AdoptionFigure.region_id.in_(region_ids))
+    latest = latest.group_by(AdoptionFigure.region_id).subquery("latest")
     return (select(AdoptionFigure.region_id, AdoptionFigure.week, AdoptionFigure.active_users,
                    AdoptionFigure.licensed_users)
             .join(latest, and_(latest.c.region_id == AdoptionFigure.region_id, latest.c.week == AdoptionFigure.week)))

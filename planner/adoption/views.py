@@ -14,7 +14,7 @@ from planner.adoption.models import AdoptionFigure
 from planner.core import clock
 from planner.core.errors import DomainError
 from planner.core.forms import as_choices
-from planner.core.pages import confirm_delete, page_number, per_page, render_form, render_refused, save_form
+from planner.core.pages import confirm_delete, paginate, render_form, render_refused, save_form
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
 from planner.core.csv_import import decode_upload
@@ -43,12 +43,16 @@ def _figure_form(programme_id: int) -> AdoptionFigureForm:
 @bp.route("/programmes/<int:programme_id>/adoption")
 @login_required
 def show_adoption(programme_id: int):
+    """The chart, a page of regions (``?regions_page=``) with their latest and recent weeks, and every figure
+    recorded, latest first (``?page=``)."""
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
     weeks = figures.recent_weeks(clock.today(), figures.TABLE_WEEKS)
-    regions = figures.adoption_by_region(programme, weeks)
-    listed = db.paginate(queries.figures_in(programme.id), page=page_number(), per_page=per_page(), error_out=False)
+    region_page = paginate(figures.regions_by_name(programme.id), arg="regions_page")
+    regions = figures.adoption_by_region(programme, weeks, region_page.items)
+    listed = paginate(queries.figures_in(programme.id))
     can_manage = can(Permission.ADOPTION_MANAGE, programme)
-    return render_template("adoption/show.html", programme=programme, weeks=weeks, regions=regions, listed=listed,
+    return render_template("adoption/show.html", programme=programme, weeks=weeks, regions=regions,
+                           region_page=region_page, listed=listed,
                            threshold=programme.gate_min_adoption_pct, can_manage=can_manage,
                            source_labels=SOURCE_LABELS, form=_figure_form(programme.id) if can_manage else None)
 

@@ -1,6 +1,7 @@
 """Adoption pages: the region x week table and the entry form, CSV import (preview, confirm) and export, the
 chart, the super-users page; refusals answer 422 and write nothing; query counts do not grow with the rows."""
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -36,6 +37,37 @@ def test_the_page_shows_the_latest_week_against_the_gate(app, client, login_as, 
     assert "below 60%" in html and "No figures recorded yet" in html
     assert "Record a week" not in html and "/adoption/import" not in html  # viewers only read
     assert "/adoption/export.csv" in html
+
+
+def test_the_region_tables_show_a_page_of_regions_and_the_figures_list_keeps_its_own_page(
+        app, client, login_as, world, monkeypatch):
+    """Both region tables show the same page of regions by name (``?regions_page=``), each with its own figures;
+    the list of every figure pages on ``?page=`` independently."""
+    record(app, world, "East", date(2026, 10, 12), 45, 100)
+    record(app, world, "North", date(2026, 10, 5), 30, 100)
+    record(app, world, "North", date(2026, 10, 12), 75, 100)
+    record(app, world, "South", date(2026, 10, 12), 10, 40)
+    login_as("viewer", world.programme)
+    monkeypatch.setitem(app.config, "ITEMS_PER_PAGE", 2)
+    url = f"/programmes/{world.programme.id}/adoption"
+
+    def region_tables(html: str) -> tuple[list[str], list[str]]:
+        latest = html[html.index('id="regions"'):html.index("Recent weeks")]
+        recent = html[html.index("Recent weeks"):html.index("All figures")]
+        return (re.findall(r"<tr>\s*<td>([^<]+)</td>", latest), re.findall(r"<tr><td>([^<]+)</td>", recent))
+
+    first = client.get(f"{url}?page=2").get_data(as_text=True)
+    second = client.get(f"{url}?regions_page=2&page=2").get_data(as_text=True)
+    assert region_tables(first) == (["East", "North"], ["East", "North"])
+    assert "45%" in first.split("Recent weeks")[0] and "75%" in first.split("Recent weeks")[0]
+    assert region_tables(second) == (["South"], ["South"])
+    assert "25%" in second.split("Recent weeks")[0] and "75%" not in second.split("Recent weeks")[0]
+    pagers = re.findall(r'<nav class="pager".*?</nav>', first, re.DOTALL)
+    assert len(pagers) == 2 and "regions_page=2" in pagers[0] and pagers[0].count("#regions") == 1
+    all_figures = [html[html.index("All figures"):] for html in (first, second)]
+    assert all("Page 2 of 2" in listed and "2026-10-05" in listed for listed in all_figures)  # the oldest figure
+    beyond = client.get(f"{url}?regions_page=5").get_data(as_text=True)
+    assert region_tables(beyond) == ([], []) and "No regions on this page." in beyond
 
 
 def test_a_project_manager_records_a_week(app, client, login_as, world):
