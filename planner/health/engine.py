@@ -91,7 +91,21 @@ def run_health_check(programme, today: date, rule_keys: tuple[str, ...] | None =
     A rule that raises makes the whole check raise (tests, and rule authors, see the error); pages and the CLI
     pass ``tolerate_errors=True``: the error is logged and the rule is listed in ``report.failed`` so the page
     says which check could not run instead of failing altogether.
+
+    Tolerated, the rules first run together inside one savepoint (a savepoint each costs two round trips per
+    rule, 10 ms of a dashboard on PostgreSQL); only when one of them raises are they all run again, each in its
+    own savepoint, from a fresh context, so the others still answer.
     """
+    if not tolerate_errors:
+        return _check(programme, today, rule_keys, tolerate_errors=False)
+    try:
+        with db.session.begin_nested():
+            return _check(programme, today, rule_keys, tolerate_errors=False)
+    except Exception:  # rolled back to the savepoint: find out which rule it was, and answer without it
+        return _check(programme, today, rule_keys, tolerate_errors=True)
+
+
+def _check(programme, today: date, rule_keys: tuple[str, ...] | None, *, tolerate_errors: bool) -> HealthReport:
     context = HealthContext(programme=programme, today=today, values=threshold_values(programme.id))
     report = HealthReport(context=context)
     findings: list[Finding] = []

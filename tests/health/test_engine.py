@@ -132,3 +132,41 @@ def test_a_failing_rule_raises_unless_tolerated(app, register_rule, scripted, pr
         assert report.passed == []
         # the transaction is still usable after the failed query (PostgreSQL aborts it otherwise)
         assert db.session.get(Programme, programme_id).id == programme_id
+
+
+def test_tolerated_rules_share_one_savepoint_until_one_fails(app, register_rule, scripted, region_rule,
+                                                              programme_id):
+    """A savepoint per rule costs two round trips each on every dashboard: the rules run inside one, and each in
+    its own only after one of them raised (then the others still answer)."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            seen.append(statement.split()[0].upper())
+
+    def run() -> tuple[object, list[str]]:
+        with app.app_context():
+            programme = db.session.get(Programme, programme_id)  # the test's session opens its own savepoint
+            seen.clear()
+            return run_health_check(programme, date(2026, 10, 1), tolerate_errors=True), list(seen)
+
+    def broken(ctx):
+        db.session.execute(text("SELECT * FROM no_such_table"))
+        return []
+
+    scripted.findings = [("x", HIGH, 1)]
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        report, seen_here = run()
+        assert len(report.checked) == 2 and report.failed == [] and seen_here == ["SAVEPOINT", "RELEASE"]
+        register_rule("test_broken", broken, title="Broken rule")
+        report, seen_here = run()
+        assert report.failed == ["test_broken"] and [f.subject for f in report.open] == ["x"]
+        # the shared savepoint rolled back, then the rules that query each in their own (the broken one's too)
+        assert seen_here == ["SAVEPOINT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SAVEPOINT", "ROLLBACK"]
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
