@@ -4,7 +4,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from planner.adoption import queries
 from planner.adoption.services import week_start
@@ -54,11 +54,6 @@ def latest_by_region(programme_id, region_ids: Collection[int] | None = None) ->
     """{region id: its latest figure} (of ``region_ids`` only, when given), in one query."""
     return {region_id: WeekFigure(week, active, licensed) for region_id, week, active, licensed
             in db.session.execute(queries.latest_weeks(programme_id, region_ids))}
-
-
-def regions_by_name(programme_id: int) -> Select:
-    """The programme's regions by name, as the adoption page lists them a page at a time."""
-    return select(Region).where(Region.programme_id == programme_id).order_by(Region.name, Region.id)
 
 
 def adoption_by_region(programme: Programme, weeks: list[date],

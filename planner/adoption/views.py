@@ -21,6 +21,7 @@ from planner.core.csv_import import decode_upload
 from planner.people.models import Person
 from planner.programmes.loading import load_in_programme, load_programme
 from planner.programmes.models import Region
+from planner.programmes.queries import regions_by_name
 from planner.reports.adoption_chart import AdoptionLine, render_adoption_chart
 
 CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
@@ -47,7 +48,7 @@ def show_adoption(programme_id: int):
     recorded, latest first (``?page=``)."""
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
     weeks = figures.recent_weeks(clock.today(), figures.TABLE_WEEKS)
-    region_page = paginate(figures.regions_by_name(programme.id), arg="regions_page")
+    region_page = paginate(regions_by_name(programme.id), arg="regions_page")
     regions = figures.adoption_by_region(programme, weeks, region_page.items)
     listed = paginate(queries.figures_in(programme.id))
     can_manage = can(Permission.ADOPTION_MANAGE, programme)

@@ -22,6 +22,11 @@ def regions_of(programme_id: int) -> Select:
     return select(Region).where(Region.programme_id == programme_id).order_by(tier_order, Region.name)
 
 
+def regions_by_name(programme_id: int) -> Select:
+    """A programme's regions by name (then id), as pages listing them a page at a time do."""
+    return select(Region).where(Region.programme_id == programme_id).order_by(Region.name, Region.id)
+
+
 def departments_of(programme_id: int) -> Select:
     return select(Department).where(Department.programme_id == programme_id).order_by(Department.name)
 

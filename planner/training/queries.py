@@ -234,11 +234,6 @@ def needed_courses(person: Person) -> list[Course]:
         .order_by(Course.title, Course.id)))
 
 
-def regions_by_name(programme_id: int) -> Select:
-    """The programme's regions by name, a page at a time on the requirement map."""
-    return select(Region).where(Region.programme_id == programme_id).order_by(Region.name, Region.id)
-
-
 def region_choices(programme_id: int) -> list[tuple[int, str]]:
     """(id, name) of the programme's regions by name, for a region filter."""
     return [(region_id, name) for region_id, name in db.session.execute(

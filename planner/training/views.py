@@ -9,6 +9,7 @@ from planner.core.pages import confirm_delete, id_arg, page_number, paginate, pe
 from planner.core.permissions import Permission, can, login_required
 from planner.extensions import db
 from planner.programmes.loading import load_in_programme, load_programme
+from planner.programmes.queries import regions_by_name
 from planner.training import bp, queries, services
 from planner.training.forms import FORMAT_LABELS, CourseForm, RequirementForm
 from planner.training.models import Course, CourseRequirement
@@ -155,7 +156,7 @@ def requirements(programme_id: int):
     region_id = id_arg("region")
     if region_id not in {choice_id for choice_id, _name in region_choices}:
         region_id = None
-    regions = paginate(queries.regions_by_name(programme.id), total=len(region_choices), arg="regions_page")
+    regions = paginate(regions_by_name(programme.id), total=len(region_choices), arg="regions_page")
     last_page = regions.page == max(regions.pages, 1)  # where the people without a region are shown
     needs = queries.need_counts(programme.id, region_ids=[region.id for region in regions.items]
                                 + ([None] if last_page else []))
