@@ -74,10 +74,10 @@ class NeedCounts:
     people: int
 
 
-class _CoursesNeeded:
+class CoursesNeeded:
     """Which courses a kind of person (job role key, department) needs, from the programme's requirements read
     in one query; each kind is matched by ``CourseRequirement.applies_to``, so a person matched twice counts
-    once."""
+    once. A page counting needs more than one way passes one to each (``courses_needed=``)."""
 
     def __init__(self, programme_id: int):
         self._by_role: dict[str, list[CourseRequirement]] = defaultdict(list)  # a requirement applies to its role
@@ -96,14 +96,15 @@ class _CoursesNeeded:
         return self._known[(role_key, department_id)]
 
 
-def need_counts(programme_id: int, kinds=None, *, region_ids: Collection[int | None] | None = None) -> NeedCounts:
+def need_counts(programme_id: int, kinds=None, *, region_ids: Collection[int | None] | None = None,
+                courses_needed: CoursesNeeded | None = None) -> NeedCounts:
     """Who needs which course per region, counted, in two queries: the programme's requirements, and its people
     counted per kind (people alike in region, department and job role need the same courses, and a programme has
     a few hundred to a couple of thousand kinds against tens of thousands of people, kept counted:
     ``progress.person_kinds``). ``kinds``: the people counted per kind already, as ``Readiness.kinds`` holds them
     (then one query). ``region_ids``: only these regions (None in it: the people without a region), as a page of
     the requirement map shows them."""
-    courses_needed = _CoursesNeeded(programme_id)
+    courses_needed = CoursesNeeded(programme_id) if courses_needed is None else courses_needed
     per_region_course: dict[tuple[int | None, int], int] = defaultdict(int)
     unrequired: dict[int | None, int] = defaultdict(int)
     total = 0
@@ -138,10 +139,12 @@ class NeedTotals:
     unrequired: int
 
 
-def need_totals(programme_id: int, region_id: int | None = None) -> NeedTotals:
-    """The totals of ``need_counts`` across the programme (or one region), in two queries: the requirements, and the
-    kept kinds summed per job role and department in SQL (a couple of dozen rows, however many regions)."""
-    courses_needed = _CoursesNeeded(programme_id)
+def need_totals(programme_id: int, region_id: int | None = None, *,
+                courses_needed: CoursesNeeded | None = None) -> NeedTotals:
+    """The totals of ``need_counts`` across the programme (or one region), in two queries (one given
+    ``courses_needed``): the requirements, and the kept kinds summed per job role and department in SQL (a couple
+    of dozen rows, however many regions)."""
+    courses_needed = CoursesNeeded(programme_id) if courses_needed is None else courses_needed
     per_course: dict[int, int] = defaultdict(int)
     unrequired = 0
     for kind in people_per_role_and_department(programme_id, region_id=region_id):
@@ -182,7 +185,7 @@ def people_per_role_and_department(programme_id: int, *, region_id: int | None =
 def people_per_course(programme_id: int, kinds: list[RoleKind] | None = None) -> dict[int, int]:
     """{course id: people of the programme who need it}, courses nobody needs left out, in two queries (one when
     ``kinds`` are given); ``need_counts`` gives the same per region."""
-    courses_needed = _CoursesNeeded(programme_id)
+    courses_needed = CoursesNeeded(programme_id)
     totals: dict[int, int] = defaultdict(int)
     for kind in people_per_role_and_department(programme_id) if kinds is None else kinds:
         for course_id in courses_needed(kind.role_key, kind.department_id):

@@ -158,12 +158,13 @@ def requirements(programme_id: int):
         region_id = None
     regions = paginate(regions_by_name(programme.id), total=len(region_choices), arg="regions_page")
     last_page = regions.page == max(regions.pages, 1)  # where the people without a region are shown
+    courses_needed = queries.CoursesNeeded(programme.id)  # the requirements, read once for the three counts
     needs = queries.need_counts(programme.id, region_ids=[region.id for region in regions.items]
-                                + ([None] if last_page else []))
-    totals = queries.need_totals(programme.id)
+                                + ([None] if last_page else []), courses_needed=courses_needed)
+    totals = queries.need_totals(programme.id, courses_needed=courses_needed)
     unrequired = paginate(queries.people_without_requirement(programme.id, region_id),
                           total=totals.unrequired if region_id is None
-                          else queries.need_totals(programme.id, region_id).unrequired)
+                          else queries.need_totals(programme.id, region_id, courses_needed=courses_needed).unrequired)
     return render_template(
         "training/requirements.html", programme=programme, regions=regions, region_choices=region_choices,
         region_id=region_id, courses=db.session.scalars(queries.courses_of(programme.id)).all(),
