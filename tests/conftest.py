@@ -91,6 +91,7 @@ def _rolled_back(app):
         assert_training_progress_kept(connection)
         assert_training_kinds_kept(connection)
         assert_training_misses_kept(connection)
+        assert_enrolment_counts_kept(connection)
     finally:
         db.session = original
         outer.rollback()
@@ -151,6 +152,22 @@ def assert_training_misses_kept(connection) -> None:
         expected.update(map(tuple, connection.execute(missed(programme_id=programme_id))))
     assert kept == expected, (f"training_miss out of step: kept only {sorted(kept - expected, key=repr)[:10]}, "
                               f"worked out only {sorted(expected - kept, key=repr)[:10]}")
+
+
+def assert_enrolment_counts_kept(connection) -> None:
+    """The kept counts of each session's enrolments equal the enrolments counted."""
+    from sqlalchemy import select
+
+    from planner.programmes.models import Programme
+    from planner.training.models import EnrolmentCount
+    from planner.training.progress import COUNT_COLUMNS, counted
+
+    kept = set(map(tuple, connection.execute(select(*(getattr(EnrolmentCount, name) for name in COUNT_COLUMNS)))))
+    expected = set()
+    for programme_id in connection.execute(select(Programme.id)).scalars():
+        expected.update(map(tuple, connection.execute(counted(programme_id=programme_id))))
+    assert kept == expected, (f"enrolment_count out of step: kept only {sorted(kept - expected)[:10]}, "
+                              f"counted only {sorted(expected - kept)[:10]}")
 
 
 @pytest.fixture

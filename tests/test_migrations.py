@@ -308,6 +308,22 @@ def test_the_training_miss_revision_fills_the_missed_seats_of_existing_sessions(
     assert filled == before and filled  # the demo has no-shows
 
 
+def test_the_enrolment_count_revision_counts_the_enrolments_of_existing_sessions(fresh_app):
+    """Upgrading a database that already holds sessions and enrolments fills enrolment_count with each session's
+    enrolments as planner/training/progress.py counts them (the demo programme)."""
+    from planner.training.models import EnrolmentCount
+    from planner.training.progress import COUNT_COLUMNS
+    from tests.conftest import assert_enrolment_counts_kept
+
+    def kept() -> list[tuple]:
+        return sorted(map(tuple, db.session.execute(select(*(getattr(EnrolmentCount, name)
+                                                             for name in COUNT_COLUMNS)))))
+
+    before, filled = _kept_rows_filled_again(fresh_app, "2c3d4e5f6a7b", "enrolment_count", kept,
+                                             assert_enrolment_counts_kept)
+    assert filled == before and any(enrolments > 1 for *_session, enrolments in filled)
+
+
 def test_the_outbox_links_revision_refuses_a_downgrade_while_placeholders_wait_to_be_sent(fresh_app, capfd):
     """Below b6196a8c4861 nothing fills in secret-link placeholders, so an email holding them must be sent first."""
     from planner.core import mail, outbox, outbox_links

@@ -310,3 +310,22 @@ class TrainingMiss(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: ABSENT, or None when left unmarked on a completed roster
     mark: Mapped[MarkStatus | None] = mapped_column(enum_column(MarkStatus))
+
+
+class EnrolmentCount(Base):
+    """How many enrolments a session has, whatever their status (seats, waitlist places, people taken off): what
+    the API's list of a programme's enrolments sums for its total, kept rather than counted among every
+    enrolment of the programme on each request (97,000 at scale 10). One row per session with an enrolment.
+    Derived from the enrolments, and kept in step with them at every commit by planner/training/progress.py,
+    session by session; never written anywhere else."""
+
+    __tablename__ = "enrolment_count"
+    __table_args__ = (
+        # a programme's counts summed from the index alone
+        Index("ix_enrolment_count_programme", "programme_id", "enrolments"),
+    )
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id", ondelete="CASCADE"),
+                                            primary_key=True, autoincrement=False)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    enrolments: Mapped[int] = mapped_column(Integer)

@@ -1,6 +1,6 @@
 """Who needs which course, who completed it, and each person's progress, kept in ``training_progress``; the
 people counted per kind with their progress summed, kept in ``training_kind``; the seats missed and not made up
-since, kept in ``training_miss``.
+since, kept in ``training_miss``; the enrolments of each session, counted in ``enrolment_count``.
 
 A person *needs* a course when one of its requirements matches them (planner/training/queries.py). A need is
 *completed* by an attendance mark present or late in a session of that course that is not cancelled.
@@ -14,25 +14,29 @@ count and how many of them are trained are kept too, in ``training_kind`` (1,500
 The readiness page's no-shows are seats *missed*: enrolled, then marked absent or left unmarked on a completed
 roster, in a course not completed in any session; found among every enrolment (90,000 at scale 10), they are
 kept too, in ``training_miss``, with their session's times (whether it has ended is asked when they are read).
-This module keeps all three right:
+The API's list of a programme's enrolments gives their total, counted among those 90,000 on each request; so the
+enrolments are counted per session in ``enrolment_count``, and the total is a sum of 2,000 rows.
+This module keeps all four right:
 
 - every write that can change someone's progress or kind is noted as it reaches the database, from the
   session's flushes and from the insert, update and delete statements run through it (``_note_flush``,
   ``_note_statement``): a person's role or department, a mark, or a seat taken, given up or moved notes that
   person; a person added, removed or moved to another region, department or role spelling notes their
-  regions' kinds; a session's roster completed or its times moved notes its seats' people (their misses); a
-  requirement, a deleted course, department or region (whose sessions go with it), or a session cancelled,
-  moved to another course or deleted notes the whole programme; a statement whose rows cannot be told notes
-  every programme; a person deleted takes their rows with them (foreign keys);
+  regions' kinds; a seat taken or given up, or an enrolment moved, notes its sessions (their counts); a
+  session's roster completed or its times moved notes its seats' people (their misses); a person deleted
+  notes their programme's counts (their enrolments go with them); a requirement, a deleted course, department
+  or region (whose sessions go with it), or a session cancelled, moved to another course or deleted notes the
+  whole programme; a statement whose rows cannot be told notes every programme; a person deleted takes their
+  rows with them, and a session deleted its count (foreign keys);
 - when the session commits, the noted people and programmes are worked out again from the source rows, then
   the kinds of the regions they are in, in the same transaction (``_refresh_at_commit``), so the kept rows
   agree with every committed state; on PostgreSQL two commits reworking the same programme take turns
   (``_lock``);
-- until then, a read in the same transaction after a noted write works progress, kinds and misses out from the
-  source rows instead (``person_progress``, ``person_kinds``, ``person_misses``), so a page never shows figures
-  from before its own changes.
+- until then, a read in the same transaction after a noted write works progress, kinds, misses and counts out
+  from the source rows instead (``person_progress``, ``person_kinds``, ``person_misses``, ``enrolment_total``),
+  so a page never shows figures from before its own changes.
 
-The test suite checks after every test that the kept rows of all three tables equal the worked-out ones
+The test suite checks after every test that the kept rows of all four tables equal the worked-out ones
 (tests/conftest.py).
 """
 from collections import defaultdict
@@ -48,8 +52,8 @@ from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Department, Programme, Region
 from planner.training.models import (
-    AttendanceMark, Course, CourseRequirement, Enrolment, EnrolmentStatus, MarkStatus, SessionStatus, TrainingKind,
-    TrainingMiss, TrainingProgress, TrainingSession,
+    AttendanceMark, Course, CourseRequirement, Enrolment, EnrolmentCount, EnrolmentStatus, MarkStatus,
+    SessionStatus, TrainingKind, TrainingMiss, TrainingProgress, TrainingSession,
 )
 from planner.training.queries import person_meets_requirement
 
@@ -75,6 +79,8 @@ MISS_COLUMNS = ("enrolment_id", "person_id", "programme_id", "course_id", "sessi
 _MISS_SESSION_FIELDS = ("roster_completed_at", "starts_at", "ends_at")
 #: an enrolment's fields that decide whether it holds a seat, and whose
 _MISS_ENROLMENT_FIELDS = ("status", "session_id", "person_id")
+#: the columns of ``enrolment_count``, in the order ``counted`` selects them
+COUNT_COLUMNS = ("session_id", "programme_id", "enrolments")
 
 
 # --- the definitions: needs and completions ----------------------------------------------------------------
@@ -159,6 +165,16 @@ def missed(*, programme_id: int | None = None, person_ids: list[int] | None = No
                    ~completed_elsewhere))
 
 
+def counted(*, programme_id: int | None = None, session_ids: list[int] | None = None) -> Select:
+    """(session_id, programme_id, enrolments) of every session of one programme, or of the given sessions, that
+    has an enrolment: how many, whatever their status."""
+    sessions = (TrainingSession.programme_id == programme_id if session_ids is None
+                else Enrolment.session_id.in_(session_ids))
+    return (select(Enrolment.session_id, TrainingSession.programme_id, func.count(Enrolment.id).label("enrolments"))
+            .join(TrainingSession, TrainingSession.id == Enrolment.session_id).where(sessions)
+            .group_by(Enrolment.session_id, TrainingSession.programme_id))
+
+
 def person_progress(programme_id: int):
     """A subquery: (person_id, needed, completed) for every person of the programme who needs a course; the
     kept rows, or worked out from the source rows while this transaction has writes not yet reflected in
@@ -205,6 +221,17 @@ def person_misses(programme_id: int):
             .where(TrainingMiss.programme_id == programme_id).subquery("misses"))
 
 
+def enrolment_total(programme_id: int) -> int:
+    """How many enrolments the programme's sessions have, whatever their status: the kept counts summed, or
+    counted from the enrolments while this transaction has writes not yet reflected in them. One query."""
+    if pending(db.session):
+        return db.session.scalar(select(func.count(Enrolment.id))
+                                 .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+                                 .where(TrainingSession.programme_id == programme_id))
+    return db.session.scalar(select(func.coalesce(func.sum(EnrolmentCount.enrolments), 0))
+                             .where(EnrolmentCount.programme_id == programme_id))
+
+
 # --- keeping the tables in step -----------------------------------------------------------------------------
 
 class _Noted:
@@ -215,6 +242,10 @@ class _Noted:
         self.programmes: set[int] = set()
         #: sessions whose enrolled people's misses to work out again (their roster completed, or times moved)
         self.sessions: set[int] = set()
+        #: sessions whose enrolments to count again (a seat taken or given up, an enrolment moved)
+        self.counted_sessions: set[int] = set()
+        #: programmes whose sessions' enrolments to count again, every session (besides the noted programmes)
+        self.count_programmes: set[int] = set()
         self.everything = False
         #: (programme id, region id or None) whose kinds to count again (besides the noted people's regions)
         self.regions: set[tuple[int, int | None]] = set()
@@ -223,7 +254,7 @@ class _Noted:
 
     def __bool__(self) -> bool:
         return bool(self.people or self.programmes or self.sessions or self.everything or self.regions
-                    or self.kind_programmes)
+                    or self.kind_programmes or self.counted_sessions or self.count_programmes)
 
 
 def _noted(session) -> _Noted:
@@ -252,6 +283,8 @@ def _note_flush(session, _flush_context) -> None:
                 noted.people.add(instance.id)
             if instance in session.new or instance in session.deleted or _changed(instance, *_KIND_FIELDS):
                 _note_kinds_of(noted, instance, new=instance in session.new)
+            if instance in session.deleted:  # their enrolments went with them (foreign keys)
+                noted.count_programmes.add(instance.programme_id)
         elif isinstance(instance, Region) and instance in session.deleted:
             noted.programmes.add(instance.programme_id)  # its sessions and their marks go, its people stay
         elif isinstance(instance, AttendanceMark):
@@ -268,9 +301,14 @@ def _note_flush(session, _flush_context) -> None:
             if instance in session.new or instance in session.deleted or _changed(instance, *_MISS_ENROLMENT_FIELDS):
                 noted.people.update(inspect(instance).attrs.person_id.history.sum())
                 noted.people.add(instance.person_id)
+            if instance in session.new or instance in session.deleted or _changed(instance, "session_id"):
+                noted.counted_sessions.update(inspect(instance).attrs.session_id.history.sum())
+                noted.counted_sessions.add(instance.session_id)
         elif isinstance(instance, (Course, Department)) and instance in session.deleted:
             noted.programmes.add(instance.programme_id)
     noted.people.discard(None)
+    noted.counted_sessions.discard(None)
+    noted.count_programmes.discard(None)
     if not noted:
         session.info.pop(_NOTED_KEY, None)
 
@@ -293,7 +331,8 @@ def _note_kinds_of(noted: _Noted, person: Person, *, new: bool) -> None:
 
 def _note_statement(state) -> None:
     """An insert, update or delete run through the session on a source table: note the people an inserted mark
-    names (the attendance upserts), the programmes inserted rows name (bulk loads), else every programme."""
+    names (the attendance upserts) and the sessions inserted seats name, the programmes inserted rows name (bulk
+    loads), else every programme."""
     statement = state.statement
     if not isinstance(statement, (Insert, Update, Delete)) or statement.table.name not in _SOURCE_TABLES:
         return
@@ -302,9 +341,12 @@ def _note_statement(state) -> None:
     else:  # the values are in the statement (an upserted mark)
         rows = [statement.compile(dialect=state.session.get_bind().dialect).params]
     noted = _noted(state.session)
+    seats = statement.table.name == Enrolment.__tablename__
     if isinstance(statement, Insert) and statement.table.name in _PERSON_ROW_TABLES \
-            and all(row.get("person_id") for row in rows):
+            and all(row.get("person_id") and (row.get("session_id") or not seats) for row in rows):
         noted.people.update(row["person_id"] for row in rows)
+        if seats:
+            noted.counted_sessions.update(row["session_id"] for row in rows)
     elif isinstance(statement, Insert) and all(row.get("programme_id") for row in rows):
         noted.programmes.update(row["programme_id"] for row in rows)
     else:
@@ -324,14 +366,17 @@ def _refresh_at_commit(session) -> None:
 
 def refresh(session, noted: _Noted) -> None:
     """Replace the kept rows of the noted programmes and people with ones worked out from the source rows, then
-    the kinds of the noted regions and of the regions the noted people are in; and the misses of the people
-    seated in the noted sessions."""
+    the kinds of the noted regions and of the regions the noted people are in; the misses of the people seated
+    in the noted sessions; and the enrolments of the noted programmes and sessions, counted."""
     programmes = (session.scalars(select(Programme.id)).all() if noted.everything else sorted(noted.programmes))
     people = sorted(noted.people)
     seated = _chunked(session, sorted(noted.sessions),
                       lambda chunk: select(Enrolment.person_id).where(Enrolment.session_id.in_(chunk)))
-    _lock(session, [*programmes, *noted.kind_programmes, *(programme_id for programme_id, _ in noted.regions)],
-          sorted(set(people) | seated))
+    count_programmes = set(programmes) | noted.count_programmes
+    counted_sessions = sorted(noted.counted_sessions)
+    _lock(session, [*programmes, *noted.kind_programmes, *noted.count_programmes,
+                    *(programme_id for programme_id, _ in noted.regions)], sorted(set(people) | seated),
+          counted_sessions)
     for programme_id in programmes:
         session.execute(delete(TrainingProgress).where(TrainingProgress.programme_id == programme_id))
         session.execute(insert(TrainingProgress).from_select(
@@ -346,6 +391,12 @@ def refresh(session, noted: _Noted) -> None:
         session.execute(delete(TrainingMiss).where(TrainingMiss.person_id.in_(chunk)))
         session.execute(insert(TrainingMiss).from_select(MISS_COLUMNS, missed(person_ids=chunk)))
     _refresh_kinds(session, set(programmes) | noted.kind_programmes, noted.regions, people)
+    for programme_id in sorted(count_programmes):
+        session.execute(delete(EnrolmentCount).where(EnrolmentCount.programme_id == programme_id))
+        session.execute(insert(EnrolmentCount).from_select(COUNT_COLUMNS, counted(programme_id=programme_id)))
+    for chunk in _chunks(counted_sessions):
+        session.execute(delete(EnrolmentCount).where(EnrolmentCount.session_id.in_(chunk)))
+        session.execute(insert(EnrolmentCount).from_select(COUNT_COLUMNS, counted(session_ids=chunk)))
 
 
 def _chunks(ids: list) -> list[list]:
@@ -394,16 +445,18 @@ def _in_regions(column, region_ids: list[int] | None):
     return column.is_(None) if region_ids is None else column.in_(region_ids)
 
 
-def _lock(session, programmes: list[int], people: list[int]) -> None:
-    """Wait until no other transaction is reworking rows of these programmes or of these people's programmes,
-    then hold them until this one ends (``core.locks``). Without it, two commits reworking one person at once
-    fail or lose a mark on PostgreSQL: the second one's delete waits on the first one's, finds the row gone and
-    the new one not yet visible, and its insert then hits the first one's new row. The later one waits, so its
-    statements see what the earlier one committed."""
+def _lock(session, programmes: list[int], people: list[int], sessions: list[int] = ()) -> None:
+    """Wait until no other transaction is reworking rows of these programmes or of these people's or sessions'
+    programmes, then hold them until this one ends (``core.locks``). Without it, two commits reworking one
+    person (or one session's count) at once fail or lose a mark on PostgreSQL: the second one's delete waits on
+    the first one's, finds the row gone and the new one not yet visible, and its insert then hits the first
+    one's new row. The later one waits, so its statements see what the earlier one committed."""
     if session.get_bind().dialect.name != "postgresql":
         return
     programme_ids = set(programmes) | _chunked(
         session, people, lambda chunk: select(Person.programme_id).where(Person.id.in_(chunk)).distinct())
+    programme_ids |= _chunked(session, list(sessions), lambda chunk: select(TrainingSession.programme_id)
+                              .where(TrainingSession.id.in_(chunk)).distinct())
     locks.hold(session, locks.TRAINING_PROGRESS, programme_ids)
 
 

@@ -168,3 +168,29 @@ def test_enrolment_lists_keep_a_flat_query_count(app, world):
     many = queries_of_lists()
     assert [total for _count, total in few] == [3, 3] and [total for _count, total in many] == [30, 30]
     assert [count for count, _total in few] == [count for count, _total in many]
+
+
+def test_the_programme_list_totals_every_status_from_the_kept_counts(app, world, factories):
+    """The total counts seats, waitlist places and people taken off in every session of the programme (not
+    another's), summed from the kept per-session counts rather than counted among every enrolment; the pages
+    follow it to the last."""
+    client, headers, programme = world["client"], world["headers"], world["programme"]
+    first = add_session(app, programme, capacity=2, people=2)
+    second = add_session(app, programme, people=1)
+    add_session(app, world["other"], people=3)
+    _waitlist(app, first["session"], _person(factories, programme))
+    url = programme_url(programme, "enrolments")
+    with app.app_context():
+        taken_off = db.session.scalar(select(Enrolment.id).where(Enrolment.session_id == first["session"]))
+    assert client.delete(programme_url(programme, "enrolments", taken_off), headers=headers).status_code == 204
+
+    client.get(f"{API}/me", headers=headers)
+    with count_queries(app) as statements:
+        body = client.get(url + "?per_page=3", headers=headers).get_json()
+    assert body["total"] == 4 and body["next"] and len(body["items"]) == 3
+    assert [item["session_id"] for item in body["items"]] == [first["session"]] * 3
+    assert sorted(item["status"] for item in body["items"]) == ["enrolled", "enrolled", "removed"]
+    assert any("enrolment_count" in statement for statement in statements)
+    assert not any("count(" in statement.lower() for statement in statements)  # no enrolment counted
+    last = client.get(body["next"], headers=headers).get_json()
+    assert [item["session_id"] for item in last["items"]] == [second["session"]] and last["next"] is None

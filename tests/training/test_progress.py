@@ -1,8 +1,8 @@
-"""Each person's kept training progress, the kept kinds and the kept missed seats (planner/training/progress.py):
-every kind of write that changes someone's progress, kind or misses changes the kept rows at the commit, a read
-in the same transaction sees its own writes, a rollback leaves the kept rows alone, and the readiness figures
-read the kept rows. (tests/conftest.py also checks the kept rows of all three tables after every test of the
-suite.)"""
+"""Each person's kept training progress, the kept kinds, the kept missed seats and the kept enrolment counts
+(planner/training/progress.py): every kind of write that changes someone's progress, kind or misses, or a
+session's enrolments, changes the kept rows at the commit, a read in the same transaction sees its own writes, a
+rollback leaves the kept rows alone, and the readiness figures read the kept rows. (tests/conftest.py also checks
+the kept rows of all four tables after every test of the suite.)"""
 from datetime import time, timedelta
 
 from sqlalchemy import insert, select, update
@@ -11,8 +11,8 @@ from planner.extensions import db
 from planner.people.models import Person
 from planner.programmes.models import Department, Programme, Region
 from planner.training import enrolment, progress, readiness, sessions
-from planner.training.models import AttendanceMark, Course, CourseRequirement, Enrolment, SessionStatus, \
-    TrainingKind, TrainingMiss, TrainingProgress, TrainingSession
+from planner.training.models import AttendanceMark, Course, CourseRequirement, Enrolment, EnrolmentCount, \
+    SessionStatus, TrainingKind, TrainingMiss, TrainingProgress, TrainingSession
 from tests.training.test_readiness_helpers import NOW, build
 
 
@@ -283,3 +283,54 @@ def test_a_deleted_person_takes_their_misses_and_a_read_after_a_flush_sees_its_o
     assert sorted(n.full_name for n in pending.shown) == ["Eve", "Fay"] and pending.total == 2
     assert [n.full_name for n in kept.shown] == ["Eve"] and kept.total == 1
     assert misses == {("Eve", "S2")}
+
+
+# --- the kept enrolment counts ------------------------------------------------------------------------------
+
+def _counts(w) -> dict[str, int]:
+    """{session name: enrolments} as kept."""
+    names = {session_id: name for name, session_id in w.sessions.items()}
+    return {names[session_id]: enrolments for session_id, enrolments in db.session.execute(
+        select(EnrolmentCount.session_id, EnrolmentCount.enrolments)
+        .where(EnrolmentCount.programme_id == w.programme.id))}
+
+
+def test_the_kept_counts_follow_seats_taken_given_up_moved_and_deleted(app, factories):
+    """Every enrolment counts, whatever its status; a seat taken, an enrolment moved to another session by hand or
+    inserted by statement, a person deleted (their enrolments with them) and a session deleted change the counts
+    at the commit, and the programme's total is their sum."""
+    w = build(app, factories)
+    with app.app_context():
+        assert _counts(w) == {"S1": 4, "S2": 3, "S3": 1, "S4": 1, "S5": 1, "S6": 1}
+        assert progress.enrolment_total(w.programme.id) == 11
+        enrolment.remove_person(_seat(w, "S1", "Hal"))  # stays, as removed
+        sessions.enrol_person(db.session.get(TrainingSession, w.sessions["S6"]), w.people["Gus"])
+        db.session.commit()
+        assert _counts(w) == {"S1": 4, "S2": 3, "S3": 1, "S4": 1, "S5": 1, "S6": 2}
+
+        _seat(w, "S2", "Fay").session_id = w.sessions["S5"]
+        db.session.commit()
+        assert _counts(w) == {"S1": 4, "S2": 2, "S3": 1, "S4": 1, "S5": 2, "S6": 2}
+
+        db.session.execute(insert(Enrolment), [{"session_id": w.sessions["S3"], "person_id": w.people["Eve"],
+                                                "status": "enrolled"}])
+        db.session.commit()
+        assert _counts(w)["S3"] == 2
+
+        db.session.delete(db.session.get(Person, w.people["Eve"]))  # in S2, S3 and S6
+        db.session.delete(db.session.get(TrainingSession, w.sessions["S4"]))
+        db.session.commit()
+        assert _counts(w) == {"S1": 4, "S2": 1, "S3": 1, "S5": 2, "S6": 1}
+        assert progress.enrolment_total(w.programme.id) == 9
+
+
+def test_the_total_read_after_a_flush_counts_its_own_writes(app, factories):
+    w = build(app, factories)
+    with app.app_context():
+        sessions.enrol_person(db.session.get(TrainingSession, w.sessions["S6"]), w.people["Gus"])
+        db.session.flush()
+        pending = progress.enrolment_total(w.programme.id)
+        db.session.rollback()
+        kept = progress.enrolment_total(w.programme.id)
+        counts = _counts(w)
+    assert (pending, kept) == (12, 11) and counts["S6"] == 1

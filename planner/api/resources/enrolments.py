@@ -20,7 +20,7 @@ from planner.core.permissions import Permission
 from planner.extensions import db
 from planner.programmes.loading import load_in_programme
 from planner.training import enrolment as enrolment_services
-from planner.training import sessions
+from planner.training import progress, sessions
 from planner.training.models import Enrolment, EnrolmentStatus, TrainingSession
 
 
@@ -78,9 +78,14 @@ class Enrolments(Resource):
     operations = ("list", "read", "create")
 
     def collection(self, programme):
+        # ordered by the session's id (the same as the enrolment's session_id): read in the order of the indexes
+        # the join walks, with no sort of the programme's every enrolment
         return (select(Enrolment).join(TrainingSession, TrainingSession.id == Enrolment.session_id)
                 .where(TrainingSession.programme_id == programme.id)
-                .order_by(Enrolment.session_id, Enrolment.id))
+                .order_by(TrainingSession.id, Enrolment.id))
+
+    def total(self, programme):
+        return progress.enrolment_total(programme.id)
 
     def create(self, programme, values):
         session = db.session.get(TrainingSession, values["session_id"])
