@@ -31,14 +31,6 @@ def departments_of(programme_id: int) -> Select:
     return select(Department).where(Department.programme_id == programme_id).order_by(Department.name)
 
 
-def people_counts(column, ids: list[int]) -> dict[int, int]:
-    """How many people each of ``ids`` has, by ``Person.region_id`` or ``Person.department_id``."""
-    if not ids:
-        return {}
-    rows = db.session.execute(select(column, func.count(Person.id)).where(column.in_(ids)).group_by(column))
-    return dict(rows.all())
-
-
 def memberships_of(programme_id: int) -> Select:
     """A programme's memberships with their users loaded, by email."""
     return (select(Membership).join(User, User.id == Membership.user_id).options(contains_eager(Membership.user))

@@ -10,7 +10,6 @@ from planner.core.forms import as_choices
 from planner.core.pages import confirm_delete, page_number, per_page, save_form
 from planner.core.permissions import Permission, can, login_required, require
 from planner.extensions import db
-from planner.people.models import Person
 from planner.programmes import bp, queries, services
 from planner.programmes.forms import DepartmentForm, MembershipForm, ProgrammeForm, RegionForm, ROLE_LABELS
 from planner.programmes.loading import load_in_programme, load_programme
@@ -57,6 +56,7 @@ def show_programme(programme_id: int):
     from planner.feedback.status import feedback_status
     from planner.health.engine import run_health_check
     from planner.surveys.status import surveys_status
+    from planner.training import queries as training_queries
 
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
     regions = db.session.scalars(queries.regions_of(programme.id)).all()
@@ -68,7 +68,7 @@ def show_programme(programme_id: int):
                            changes=changes_status(programme, on_day), surveys=surveys_status(programme, on_day),
                            adoption=adoption_status(programme, on_day),
                            health=run_health_check(programme, on_day, tolerate_errors=True),
-                           people_by_region=queries.people_counts(Person.region_id, [r.id for r in regions]),
+                           people_by_region=training_queries.people_per(programme.id, "region_id", [r.id for r in regions]),
                            counts=queries.programme_counts(programme.id),
                            can_edit=can(Permission.PROGRAMME_EDIT, programme),
                            can_delete=can(Permission.PROGRAMME_DELETE, programme),
@@ -114,11 +114,14 @@ def _region_values(form) -> dict:
 @bp.route("/programmes/<int:programme_id>/regions")
 @login_required
 def list_regions(programme_id: int):
+    from planner.training import queries as training_queries  # a later area: it imports this one
+
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
     regions = db.paginate(queries.regions_of(programme.id), page=page_number(), per_page=per_page(),
                           error_out=False)
     return render_template("programmes/regions.html", programme=programme, regions=regions,
-                           people_by_region=queries.people_counts(Person.region_id, [r.id for r in regions.items]),
+                           people_by_region=training_queries.people_per(programme.id, "region_id",
+                                                                        [r.id for r in regions.items]),
                            can_edit=can(Permission.STRUCTURE_EDIT, programme))
 
 
@@ -163,12 +166,14 @@ def delete_region(programme_id: int, region_id: int):
 @bp.route("/programmes/<int:programme_id>/departments")
 @login_required
 def list_departments(programme_id: int):
+    from planner.training import queries as training_queries  # a later area: it imports this one
+
     programme = load_programme(programme_id, Permission.PROGRAMME_VIEW)
     departments = db.paginate(queries.departments_of(programme.id), page=page_number(), per_page=per_page(),
                               error_out=False)
     return render_template("programmes/departments.html", programme=programme, departments=departments,
-                           people_by_department=queries.people_counts(
-                               Person.department_id, [d.id for d in departments.items]),
+                           people_by_department=training_queries.people_per(
+                               programme.id, "department_id", [d.id for d in departments.items]),
                            can_edit=can(Permission.STRUCTURE_EDIT, programme))
 
 

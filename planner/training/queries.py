@@ -182,6 +182,21 @@ def people_per_role_and_department(programme_id: int, *, region_id: int | None =
             for department_id, role_key, role, people in db.session.execute(query)]
 
 
+def people_per(programme_id: int, field: str, ids: Collection[int]) -> dict[int, int]:
+    """{id: how many people of the programme it has} for ``ids``, regions or departments as ``field`` says
+    (``"region_id"``, ``"department_id"``), those without people left out: summed from the kept kinds
+    (``progress.person_kinds``, 1,500 rows for 20,000 people) rather than counted among every person. One query,
+    none for no ids."""
+    from planner.training.progress import person_kinds  # progress matches requirements with this module
+
+    if not ids:
+        return {}
+    kinds = person_kinds(programme_id)
+    column = kinds.c[field]
+    rows = db.session.execute(select(column, func.sum(kinds.c.people)).where(column.in_(ids)).group_by(column))
+    return {key: int(people) for key, people in rows}
+
+
 def people_per_course(programme_id: int, kinds: list[RoleKind] | None = None) -> dict[int, int]:
     """{course id: people of the programme who need it}, courses nobody needs left out, in two queries (one when
     ``kinds`` are given); ``need_counts`` gives the same per region."""

@@ -167,6 +167,41 @@ def test_regions_and_departments_query_counts_do_not_grow(app, client, login_as,
     assert queries_for(app, client, f"{regions_url}?page=3") == few_regions
 
 
+def test_regions_and_departments_count_their_people_of_every_role(app, client, login_as, make_programme):
+    """The people columns of the regions, departments and programme pages count the programme's people of every
+    job role, those without a role too (summed from the kept kinds), and follow a person moved."""
+    programme = make_programme(regions=["North", "South"], departments=["Sales", "IT"])
+    other = make_programme(regions=["North"], departments=["Sales"])
+    add_people(app, other, 4)
+    regions, departments = ids_by_name(app, programme, Region), ids_by_name(app, programme, Department)
+    with app.app_context():
+        target = db.session.get(Programme, programme.id)
+        for n, (region, department, role) in enumerate([("North", "Sales", "Rep"), ("North", "Sales", "Lead"),
+                                                        ("North", "IT", ""), ("South", "Sales", "Rep"),
+                                                        (None, "IT", "Rep"), (None, None, "")]):
+            people_services.create_person(target, full_name=f"Counted {n}", email=f"counted{n}@example.com",
+                                          department_id=departments.get(department), job_role=role,
+                                          region_id=regions.get(region), is_super_user=False)
+        db.session.commit()
+    login_as("project_manager", programme)
+
+    def people_columns(page: str) -> dict[str, str]:
+        html = client.get(f"/programmes/{programme.id}{page}").get_data(as_text=True)
+        return {name: count for name, count in re.findall(
+            r"<tr>\s*<td>(?:<a [^>]*>)?(North|South|Sales|IT)(?:</a>)?</td>.*?<td class=\"num\">(\d+)</td>", html,
+            re.S)}
+
+    assert people_columns("/regions") == {"North": "3", "South": "1"}
+    assert people_columns("/departments") == {"Sales": "3", "IT": "2"}
+    with app.app_context():
+        moved = db.session.scalar(select(Person).where(Person.email == "counted3@example.com"))
+        moved.region_id, moved.department_id = regions["North"], departments["IT"]
+        db.session.commit()
+    assert people_columns("/regions") == {"North": "4", "South": "0"}
+    assert people_columns("/departments") == {"Sales": "2", "IT": "3"}
+    assert people_columns("") == {"North": "4", "South": "0"}  # the programme's page
+
+
 def test_programme_list_query_count_does_not_grow(app, client, factories):
     user = factories.user()
     with app.app_context():
