@@ -14,8 +14,9 @@ count and how many of them are trained are kept too, in ``training_kind`` (1,500
 The readiness page's no-shows are seats *missed*: enrolled, then marked absent or left unmarked on a completed
 roster, in a course not completed in any session; found among every enrolment (90,000 at scale 10), they are
 kept too, in ``training_miss``, with their session's times (whether it has ended is asked when they are read).
-The API's list of a programme's enrolments gives their total, counted among those 90,000 on each request; so the
-enrolments are counted per session in ``enrolment_count``, and the total is a sum of 2,000 rows.
+The API's list of a programme's enrolments gives their total, counted among all of them on each request (97,000
+at scale 10); so the enrolments are counted per session in ``enrolment_count``, and the total is a sum of 2,000
+rows.
 This module keeps all four right:
 
 - every write that can change someone's progress or kind is noted as it reaches the database, from the
@@ -23,14 +24,15 @@ This module keeps all four right:
   ``_note_statement``): a person's role or department, a mark, or a seat taken, given up or moved notes that
   person; a person added, removed or moved to another region, department or role spelling notes their
   regions' kinds; a seat taken or given up, or an enrolment moved, notes its sessions (their counts); a
-  session's roster completed or its times moved notes its seats' people (their misses); a person deleted
-  notes their programme's counts (their enrolments go with them); a requirement, a deleted course, department
-  or region (whose sessions go with it), or a session cancelled, moved to another course or deleted notes the
-  whole programme; a statement whose rows cannot be told notes every programme; a person deleted takes their
-  rows with them, and a session deleted its count (foreign keys);
-- when the session commits, the noted people and programmes are worked out again from the source rows, then
-  the kinds of the regions they are in, in the same transaction (``_refresh_at_commit``), so the kept rows
-  agree with every committed state; on PostgreSQL two commits reworking the same programme take turns
+  session's roster completed or its times moved notes its seats' people (their misses); a person about to be
+  deleted notes the sessions they are enrolled in (their enrolments go with them: ``_note_before_flush``); a
+  requirement, a deleted course, department or region (whose sessions go with it), or a session cancelled,
+  moved to another course or deleted notes the whole programme; a statement whose rows cannot be told notes
+  every programme; a person deleted takes their rows with them, and a session deleted its count (foreign
+  keys);
+- when the session commits, the noted people, sessions and programmes are worked out again from the source
+  rows, then the kinds of the regions they are in, in the same transaction (``_refresh_at_commit``), so the
+  kept rows agree with every committed state; on PostgreSQL two commits reworking the same programme take turns
   (``_lock``);
 - until then, a read in the same transaction after a noted write works progress, kinds, misses and counts out
   from the source rows instead (``person_progress``, ``person_kinds``, ``person_misses``, ``enrolment_total``),
@@ -242,10 +244,9 @@ class _Noted:
         self.programmes: set[int] = set()
         #: sessions whose enrolled people's misses to work out again (their roster completed, or times moved)
         self.sessions: set[int] = set()
-        #: sessions whose enrolments to count again (a seat taken or given up, an enrolment moved)
+        #: sessions whose enrolments to count again (a seat taken or given up, an enrolment moved, its person
+        #: deleted)
         self.counted_sessions: set[int] = set()
-        #: programmes whose sessions' enrolments to count again, every session (besides the noted programmes)
-        self.count_programmes: set[int] = set()
         self.everything = False
         #: (programme id, region id or None) whose kinds to count again (besides the noted people's regions)
         self.regions: set[tuple[int, int | None]] = set()
@@ -254,7 +255,7 @@ class _Noted:
 
     def __bool__(self) -> bool:
         return bool(self.people or self.programmes or self.sessions or self.everything or self.regions
-                    or self.kind_programmes or self.counted_sessions or self.count_programmes)
+                    or self.kind_programmes or self.counted_sessions)
 
 
 def _noted(session) -> _Noted:
@@ -283,8 +284,6 @@ def _note_flush(session, _flush_context) -> None:
                 noted.people.add(instance.id)
             if instance in session.new or instance in session.deleted or _changed(instance, *_KIND_FIELDS):
                 _note_kinds_of(noted, instance, new=instance in session.new)
-            if instance in session.deleted:  # their enrolments went with them (foreign keys)
-                noted.count_programmes.add(instance.programme_id)
         elif isinstance(instance, Region) and instance in session.deleted:
             noted.programmes.add(instance.programme_id)  # its sessions and their marks go, its people stay
         elif isinstance(instance, AttendanceMark):
@@ -308,9 +307,18 @@ def _note_flush(session, _flush_context) -> None:
             noted.programmes.add(instance.programme_id)
     noted.people.discard(None)
     noted.counted_sessions.discard(None)
-    noted.count_programmes.discard(None)
     if not noted:
         session.info.pop(_NOTED_KEY, None)
+
+
+def _note_before_flush(session, _flush_context, _instances) -> None:
+    """Before a flush deletes people: note the sessions they are enrolled in, whose counts lose their enrolments
+    (the foreign keys delete them, so after the flush nothing says where they were). One query, for the flushes
+    that delete someone."""
+    people = [instance.id for instance in session.deleted if isinstance(instance, Person)]
+    if people:
+        _noted(session).counted_sessions.update(_chunked(
+            session, people, lambda chunk: select(Enrolment.session_id).where(Enrolment.person_id.in_(chunk))))
 
 
 def _note_kinds_of(noted: _Noted, person: Person, *, new: bool) -> None:
@@ -372,11 +380,9 @@ def refresh(session, noted: _Noted) -> None:
     people = sorted(noted.people)
     seated = _chunked(session, sorted(noted.sessions),
                       lambda chunk: select(Enrolment.person_id).where(Enrolment.session_id.in_(chunk)))
-    count_programmes = set(programmes) | noted.count_programmes
     counted_sessions = sorted(noted.counted_sessions)
-    _lock(session, [*programmes, *noted.kind_programmes, *noted.count_programmes,
-                    *(programme_id for programme_id, _ in noted.regions)], sorted(set(people) | seated),
-          counted_sessions)
+    _lock(session, [*programmes, *noted.kind_programmes, *(programme_id for programme_id, _ in noted.regions)],
+          sorted(set(people) | seated), counted_sessions)
     for programme_id in programmes:
         session.execute(delete(TrainingProgress).where(TrainingProgress.programme_id == programme_id))
         session.execute(insert(TrainingProgress).from_select(
@@ -391,7 +397,7 @@ def refresh(session, noted: _Noted) -> None:
         session.execute(delete(TrainingMiss).where(TrainingMiss.person_id.in_(chunk)))
         session.execute(insert(TrainingMiss).from_select(MISS_COLUMNS, missed(person_ids=chunk)))
     _refresh_kinds(session, set(programmes) | noted.kind_programmes, noted.regions, people)
-    for programme_id in sorted(count_programmes):
+    for programme_id in programmes:
         session.execute(delete(EnrolmentCount).where(EnrolmentCount.programme_id == programme_id))
         session.execute(insert(EnrolmentCount).from_select(COUNT_COLUMNS, counted(programme_id=programme_id)))
     for chunk in _chunks(counted_sessions):
@@ -461,8 +467,8 @@ def _lock(session, programmes: list[int], people: list[int], sessions: list[int]
 
 
 def rebuild(programme_id: int) -> None:
-    """Work out every person of the programme again, now: after its rows were changed outside the app (plain
-    SQL), where no write was noted. The caller commits."""
+    """Work out every person of the programme again, and count its sessions' enrolments, now: after its rows
+    were changed outside the app (plain SQL), where no write was noted. The caller commits."""
     noted = _Noted()
     noted.programmes.add(programme_id)
     refresh(db.session, noted)
@@ -475,8 +481,9 @@ def _forget_when_the_transaction_ends(session, transaction) -> None:
 
 
 def install() -> None:
-    """Keep ``training_progress`` in step with every session's writes (called from create_app)."""
-    for name, listener in (("after_flush", _note_flush), ("before_commit", _refresh_at_commit),
+    """Keep the four tables in step with every session's writes (called from create_app)."""
+    for name, listener in (("before_flush", _note_before_flush), ("after_flush", _note_flush),
+                           ("before_commit", _refresh_at_commit),
                            ("after_transaction_end", _forget_when_the_transaction_ends)):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)

@@ -318,6 +318,8 @@ def test_the_kept_counts_follow_seats_taken_given_up_moved_and_deleted(app, fact
         assert _counts(w)["S3"] == 2
 
         db.session.delete(db.session.get(Person, w.people["Eve"]))  # in S2, S3 and S6
+        db.session.commit()
+        assert _counts(w) == {"S1": 4, "S2": 1, "S3": 1, "S4": 1, "S5": 2, "S6": 1}
         db.session.delete(db.session.get(TrainingSession, w.sessions["S4"]))
         db.session.commit()
         assert _counts(w) == {"S1": 4, "S2": 1, "S3": 1, "S5": 2, "S6": 1}

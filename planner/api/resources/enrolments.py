@@ -78,8 +78,8 @@ class Enrolments(Resource):
     operations = ("list", "read", "create")
 
     def collection(self, programme):
-        # ordered by the session's id (the same as the enrolment's session_id): read in the order of the indexes
-        # the join walks, with no sort of the programme's every enrolment
+        # ordered by the session's id (the same as the enrolment's session_id): SQLite reads them in the order of
+        # the indexes the join walks, with no sort of the programme's every enrolment
         return (select(Enrolment).join(TrainingSession, TrainingSession.id == Enrolment.session_id)
                 .where(TrainingSession.programme_id == programme.id)
                 .order_by(TrainingSession.id, Enrolment.id))
