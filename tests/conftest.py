@@ -138,36 +138,35 @@ def assert_training_kinds_kept(connection) -> None:
                               f"worked out only {sorted((expected - kept).elements(), key=repr)[:10]}")
 
 
-def assert_training_misses_kept(connection) -> None:
-    """The kept missed seats equal the ones worked out from the enrolments, sessions and marks."""
+def _assert_kept(connection, model, columns, worked_out) -> None:
+    """The rows of the kept table ``model`` (its ``columns``) equal the rows ``worked_out(programme_id)``
+    selects from the source rows, over every programme."""
     from sqlalchemy import select
 
     from planner.programmes.models import Programme
+
+    kept = set(map(tuple, connection.execute(select(*(getattr(model, name) for name in columns)))))
+    expected = set()
+    for programme_id in connection.execute(select(Programme.id)).scalars():
+        expected.update(map(tuple, connection.execute(worked_out(programme_id))))
+    assert kept == expected, (f"{model.__tablename__} out of step: kept only {sorted(kept - expected, key=repr)[:10]}, "
+                              f"worked out only {sorted(expected - kept, key=repr)[:10]}")
+
+
+def assert_training_misses_kept(connection) -> None:
+    """The kept missed seats equal the ones worked out from the enrolments, sessions and marks."""
     from planner.training.models import TrainingMiss
     from planner.training.progress import MISS_COLUMNS, missed
 
-    kept = set(map(tuple, connection.execute(select(*(getattr(TrainingMiss, name) for name in MISS_COLUMNS)))))
-    expected = set()
-    for programme_id in connection.execute(select(Programme.id)).scalars():
-        expected.update(map(tuple, connection.execute(missed(programme_id=programme_id))))
-    assert kept == expected, (f"training_miss out of step: kept only {sorted(kept - expected, key=repr)[:10]}, "
-                              f"worked out only {sorted(expected - kept, key=repr)[:10]}")
+    _assert_kept(connection, TrainingMiss, MISS_COLUMNS, lambda programme_id: missed(programme_id=programme_id))
 
 
 def assert_enrolment_counts_kept(connection) -> None:
     """The kept counts of each session's enrolments equal the enrolments counted."""
-    from sqlalchemy import select
-
-    from planner.programmes.models import Programme
     from planner.training.models import EnrolmentCount
     from planner.training.progress import COUNT_COLUMNS, counted
 
-    kept = set(map(tuple, connection.execute(select(*(getattr(EnrolmentCount, name) for name in COUNT_COLUMNS)))))
-    expected = set()
-    for programme_id in connection.execute(select(Programme.id)).scalars():
-        expected.update(map(tuple, connection.execute(counted(programme_id=programme_id))))
-    assert kept == expected, (f"enrolment_count out of step: kept only {sorted(kept - expected)[:10]}, "
-                              f"counted only {sorted(expected - kept)[:10]}")
+    _assert_kept(connection, EnrolmentCount, COUNT_COLUMNS, lambda programme_id: counted(programme_id=programme_id))
 
 
 @pytest.fixture
