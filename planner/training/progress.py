@@ -389,6 +389,8 @@ def refresh(session, noted: _Noted) -> None:
             ["person_id", "programme_id", "needed", "completed"], worked_out(programme_id=programme_id)))
         session.execute(delete(TrainingMiss).where(TrainingMiss.programme_id == programme_id))
         session.execute(insert(TrainingMiss).from_select(MISS_COLUMNS, missed(programme_id=programme_id)))
+        session.execute(delete(EnrolmentCount).where(EnrolmentCount.programme_id == programme_id))
+        session.execute(insert(EnrolmentCount).from_select(COUNT_COLUMNS, counted(programme_id=programme_id)))
     for chunk in _chunks(people):
         session.execute(delete(TrainingProgress).where(TrainingProgress.person_id.in_(chunk)))
         session.execute(insert(TrainingProgress).from_select(
@@ -397,9 +399,6 @@ def refresh(session, noted: _Noted) -> None:
         session.execute(delete(TrainingMiss).where(TrainingMiss.person_id.in_(chunk)))
         session.execute(insert(TrainingMiss).from_select(MISS_COLUMNS, missed(person_ids=chunk)))
     _refresh_kinds(session, set(programmes) | noted.kind_programmes, noted.regions, people)
-    for programme_id in programmes:
-        session.execute(delete(EnrolmentCount).where(EnrolmentCount.programme_id == programme_id))
-        session.execute(insert(EnrolmentCount).from_select(COUNT_COLUMNS, counted(programme_id=programme_id)))
     for chunk in _chunks(counted_sessions):
         session.execute(delete(EnrolmentCount).where(EnrolmentCount.session_id.in_(chunk)))
         session.execute(insert(EnrolmentCount).from_select(COUNT_COLUMNS, counted(session_ids=chunk)))
